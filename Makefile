@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libxml2-dev libsqlite3-dev libopenblas-dev pkg-config
+RELEASE := -c release
+# Tests run optimised: the encoder and generator are numeric code that is far too slow in debug builds.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+BIN := .build/release/rag
+INDEX ?= Indexes/default.sqlite
+
+.PHONY: all deps models build test demo bench-ingest eval-keyword clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+models:
+	@scripts/fetch-models
+
+build: deps
+	$(SWIFT) build $(RELEASE) --product rag
+
+test: deps models
+	$(SWIFT) build $(TEST_FLAGS)
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+demo: deps models build
+	$(BIN) ingest Corpus --index $(INDEX)
+	$(BIN) search "how do I install rag" --mode keyword -k 3 --index $(INDEX)
+
+# Benchmarks (not part of `make test`); see README.
+bench-ingest: build
+	scripts/bench-ingest
+
+eval-keyword: build
+	scripts/eval-scifact keyword
+
+clean:
+	rm -rf .build $(INDEX)

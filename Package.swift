@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// AVX2 + FMA code generation for every Swift and C target of this package (see docs/ARCHITECTURE.md).
+let simd: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "rag",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rag", targets: ["rag"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: simd),
+        .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
+        .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
+        .executableTarget(
+            name: "rag",
+            dependencies: [
+                "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: simd
+        ),
+
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers"], swiftSettings: simd),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers"], swiftSettings: simd),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "CLITests", dependencies: ["RAGCore"], swiftSettings: simd),
+    ]
+)

@@ -1,0 +1,2 @@
+#include <cblas.h>
+/* OpenBLAS extensions (thread control, core name) are declared in OpenBLAS's cblas.h. */

@@ -1,0 +1,2 @@
+/// The Encoder module; see docs/ARCHITECTURE.md.
+public enum EncoderModule {}

@@ -1,0 +1,2 @@
+/// The Generator module; see docs/ARCHITECTURE.md.
+public enum GeneratorModule {}

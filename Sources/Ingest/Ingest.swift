@@ -1,0 +1,2 @@
+/// The Ingest module; see docs/ARCHITECTURE.md.
+public enum IngestModule {}

@@ -1,0 +1,2 @@
+/// The Kernels module; see docs/ARCHITECTURE.md.
+public enum KernelsModule {}

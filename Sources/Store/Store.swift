@@ -1,0 +1,2 @@
+/// The Store module; see docs/ARCHITECTURE.md.
+public enum StoreModule {}

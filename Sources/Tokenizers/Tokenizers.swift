@@ -1,0 +1,2 @@
+/// The Tokenizers module; see docs/ARCHITECTURE.md.
+public enum TokenizersModule {}
