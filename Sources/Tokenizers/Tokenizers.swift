@@ -1,2 +1,0 @@
-/// The Tokenizers module; see docs/ARCHITECTURE.md.
-public enum TokenizersModule {}
