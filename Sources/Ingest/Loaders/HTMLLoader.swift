@@ -11,8 +11,8 @@ import RAGCore
 /// Kept: h1–h6 as headings, p/div/section text as paragraphs, li as list items, each tr as a row
 /// "cell | cell | cell", pre as code (whitespace kept); inline elements are flattened into their block with
 /// whitespace collapsed. The title is `<title>`, else the first h1.
-/// XHTML is parsed as XML with the safe options first (so `<div/>` and CDATA mean what they say) and falls back to
-/// the HTML parser when it is not well-formed; an entity loop is refused either way.
+/// XHTML is parsed as XML with the safe options first (so `<div/>` and CDATA mean what they say); when it is not
+/// well-formed, the XML parser's recover mode and then the HTML parser take over. An entity loop is refused.
 public struct HTMLLoader: DocumentLoader {
     public init() {}
 
@@ -29,7 +29,7 @@ public struct HTMLLoader: DocumentLoader {
                 doc = try LibXML.parseXML(utf8, path: path)
             } catch let error as IngestError {
                 if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
-                doc = try LibXML.parseHTML(utf8, path: path)
+                doc = try (try? LibXML.parseXML(utf8, path: path, recover: true)) ?? LibXML.parseHTML(utf8, path: path)
             }
         } else {
             doc = try LibXML.parseHTML(utf8, path: path)

@@ -52,7 +52,9 @@ enum LibXML {
     }
 
     /// Parses XML with the safe options; a malformed document or an entity loop throws with libxml2's line and message.
-    static func parseXML(_ bytes: [UInt8], path: String) throws -> xmlDocPtr {
+    /// - Parameter recover: build what libxml2 can from a malformed document (still no entity expansion: an entity
+    ///   loop then yields a document without the looping text).
+    static func parseXML(_ bytes: [UInt8], path: String, recover: Bool = false) throws -> xmlDocPtr {
         initialize()
         guard bytes.count < Int(Int32.max) else {
             throw IngestError(.tooLarge, path: path, reason: "file too large for the XML parser (\(bytes.count) bytes, limit 2 GiB)")
@@ -63,7 +65,8 @@ enum LibXML {
         defer { xmlFreeParserCtxt(ctxt) }
         let doc = bytes.withUnsafeBufferPointer { p in
             xmlCtxtReadMemory(ctxt, UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
-                              Int32(p.count), nil, "UTF-8", xmlOptions)
+                              Int32(p.count), nil, "UTF-8",
+                              recover ? xmlOptions | Int32(XML_PARSE_RECOVER.rawValue) : xmlOptions)
         }
         guard let doc else {
             let f = failure(ctxt.pointee.lastError)
