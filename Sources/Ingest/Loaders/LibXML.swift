@@ -48,6 +48,14 @@ enum LibXML {
             let f = failure(ctxt.pointee.lastError)
             throw IngestError(.parseError, path: path, line: f.line, reason: "HTML parse error: \(f.message)", underlying: f)
         }
+        // Recover mode repairs ordinary breakage; a halted parser (nesting deeper than libxml2's 256 levels) would
+        // silently drop the rest of the file, so that is an error.
+        if ctxt.pointee.disableSAX != 0 {
+            xmlFreeDoc(doc)
+            let f = failure(ctxt.pointee.lastError)
+            throw IngestError(.parseError, path: path, line: f.line,
+                              reason: "HTML parser stopped (libxml2 code \(f.code)): \(f.message)", underlying: f)
+        }
         return doc
     }
 
