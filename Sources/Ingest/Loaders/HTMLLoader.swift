@@ -1,0 +1,90 @@
+/// Loads HTML and XHTML with libxml2's HTML parser in recover mode: content blocks in, page furniture out.
+import CLibXML2
+import RAGCore
+
+/// HTML/XHTML → one `Document`.
+///
+/// Dropped with their content: script, style, nav, header, footer, aside, form, noscript, template, svg, iframe,
+/// object, embed, canvas, button, select, textarea; also elements marked `hidden`/`aria-hidden="true"`, ARIA
+/// landmarks that are furniture (`role` navigation, search, banner, contentinfo, complementary) and the Sphinx
+/// furniture classes `headerlink`, `sphinxsidebar`, `footer`.
+/// Kept: h1–h6 as headings, p/div/section text as paragraphs, li as list items, each tr as a row
+/// "cell | cell | cell", pre as code (whitespace kept); inline elements are flattened into their block with
+/// whitespace collapsed. The title is `<title>`, else the first h1.
+/// XHTML is parsed as XML with the safe options first (so `<div/>` and CDATA mean what they say); when it is not
+/// well-formed, the XML parser's recover mode and then the HTML parser take over. An entity loop is refused.
+public struct HTMLLoader: DocumentLoader {
+    public init() {}
+
+    public func load(path: String, bytes: [UInt8]) throws -> [Document] {
+        [try loadDocument(path: path, bytes: bytes, format: FormatDetector.format(forPath: path) == .xhtml ? .xhtml : .html)]
+    }
+
+    /// - Parameter bytes: the file's bytes; repaired to UTF-8 here if needed.
+    public func loadDocument(path: String, bytes: [UInt8], format: DocumentFormat = .html) throws -> Document {
+        let utf8 = UTF8Repair.bytes(from: bytes)
+        let doc: xmlDocPtr
+        if format == .xhtml {
+            do {
+                doc = try LibXML.parseXML(utf8, path: path)
+            } catch let error as IngestError {
+                if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
+                doc = try (try? LibXML.parseXML(utf8, path: path, recover: true)) ?? LibXML.parseHTML(utf8, path: path)
+            }
+        } else {
+            doc = try LibXML.parseHTML(utf8, path: path)
+        }
+        defer { xmlFreeDoc(doc) }
+        let out = TreeExtractor.extract(doc, classifier: HTMLTags(), titleOutsideBody: true)
+        var title = out.documentTitle
+        if title == nil, let h1 = out.blocks.first(where: { $0.kind == .heading(level: 1) }) { title = h1.text }
+        return Document(path: path, title: title, format: format, blocks: out.blocks)
+    }
+}
+
+/// Tag roles for HTML and XHTML.
+struct HTMLTags: TagClassifier {
+    static let table: [TagKey: ElementRole] = TagKey.table(
+        ["script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg", "iframe",
+         "object", "embed", "canvas", "button", "select", "textarea", "input", "option", "audio", "video", "map"]
+            .map { ($0, .skip) }
+        + (1...6).map { ("h\($0)", .block(.heading(level: $0))) }
+        + ["p": .block(.paragraph), "li": .block(.listItem), "tr": .block(.tableRow), "td": .cell, "th": .cell,
+           "pre": .preformatted, "br": .lineBreak, "title": .title, "xmp": .preformatted, "listing": .preformatted,
+           "plaintext": .preformatted].map { ($0.key, $0.value) }
+        + ["html", "body", "head", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "ul",
+           "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "caption", "center", "address", "details",
+           "summary", "fieldset", "legend", "hr", "hgroup", "menu", "dir", "noframes", "frameset"]
+            .map { ($0, .container) }
+    )
+
+    static let furnitureRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "complementary"]
+    static let furnitureClasses: Set<String> = ["headerlink", "sphinxsidebar", "footer"]
+
+    var roles: [TagKey: ElementRole] { Self.table }
+    var unknownRole: ElementRole { .inline }
+
+    func role(of node: xmlNodePtr, byName: ElementRole?) -> ElementRole {
+        let role = byName ?? .inline
+        if role == .skip || node.pointee.properties == nil { return role }
+        if let r = TreeExtractor.attribute(node, "role"), TreeExtractor.hasToken(r, in: Self.furnitureRoles) { return .skip }
+        if let c = TreeExtractor.attribute(node, "class"), TreeExtractor.hasToken(c, in: Self.furnitureClasses) { return .skip }
+        if let first = node.pointee.properties, hasHiddenAttribute(first) {
+            return .skip
+        }
+        if let a = TreeExtractor.attribute(node, "aria-hidden"), TreeExtractor.equals(a, "true") { return .skip }
+        return role
+    }
+
+    /// `hidden` may be a bare attribute, whose value libxml2 leaves without a text child.
+    private func hasHiddenAttribute(_ first: xmlAttrPtr) -> Bool {
+        var attr: xmlAttrPtr? = first
+        while let a = attr {
+            if let n = a.pointee.name, TreeExtractor.equals(n, "hidden") { return true }
+            attr = a.pointee.next
+        }
+        return false
+    }
+
+    mutating func entityText(_ node: xmlNodePtr, doc: xmlDocPtr) -> UnsafePointer<UInt8>? { nil }
+}
