@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
-        .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
         .executableTarget(
             name: "rag",
@@ -38,12 +38,13 @@ let package = Package(
             swiftSettings: simd
         ),
 
+        .testTarget(name: "RAGCoreTests", dependencies: ["RAGCore"], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers"], swiftSettings: simd),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "CLITests", dependencies: ["RAGCore"], swiftSettings: simd),
+        .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store"], swiftSettings: simd),
     ]
 )

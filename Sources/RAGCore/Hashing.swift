@@ -4,7 +4,12 @@ import Crypto
 public enum ContentHash {
     public static func sha256Hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         let digest = SHA256.hash(data: Array(bytes))
-        return digest.map { String(format2hex: $0) }.joined()
+        var hex = [UInt8](repeating: 0, count: 64)
+        for (i, byte) in digest.enumerated() {
+            hex[2 * i] = hexDigits[Int(byte >> 4)]
+            hex[2 * i + 1] = hexDigits[Int(byte & 0xF)]
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     public static func sha256Hex(_ string: String) -> String {
@@ -12,9 +17,4 @@ public enum ContentHash {
     }
 }
 
-extension String {
-    init(format2hex byte: UInt8) {
-        let digits: [Character] = Array("0123456789abcdef")
-        self.init([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-    }
-}
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

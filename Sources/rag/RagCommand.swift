@@ -1,5 +1,7 @@
 /// The `rag` command line: one root command and its subcommands. Parsing and printing only; the work is in the libraries.
 import ArgumentParser
+import Foundation
+import RAGCore
 
 @main
 struct RagCommand: AsyncParsableCommand {
@@ -7,7 +9,43 @@ struct RagCommand: AsyncParsableCommand {
         commandName: "rag",
         abstract: "Local retrieval-augmented generation: ingest documents, search them, ask questions about them.",
         subcommands: [
+            IngestCommand.self,
+            SearchCommand.self,
+            StatsCommand.self,
+            EvalCommand.self,
             TokenizeCommand.self,
+            BenchCommand.self,
         ]
+    )
+
+    /// Exit codes: 0 success, 1 the work failed or some inputs failed, 2 usage error (ArgumentParser's default
+    /// for usage errors is 64; scripts here expect 2).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as RAGErrorConvertible {
+            printError("rag: error: \(error.message)")
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print one JSON line each.",
+        subcommands: [BenchIngestCommand.self]
     )
 }

@@ -21,8 +21,14 @@ public struct IngestError: RAGErrorConvertible {
         case tooLarge = "too_large"
         /// The path does not exist (for the pipeline's use).
         case notFound = "not_found"
-        /// The file exists but cannot be read: permissions, a directory, a symlink loop (for the pipeline's use).
+        /// The file exists but cannot be read (an I/O error, not a regular file).
         case unreadable = "unreadable"
+        /// The process may not read the file or folder.
+        case permissionDenied = "permission_denied"
+        /// A symbolic link that points back at itself or a folder above it.
+        case symlinkLoop = "symlink_loop"
+        /// An ingest setting (chunk size, overlap) is out of range; `path` names the setting.
+        case invalidParameter = "invalid_parameter"
     }
 
     public let kind: Kind
@@ -43,6 +49,10 @@ public struct IngestError: RAGErrorConvertible {
     }
 
     public var code: String { kind.rawValue }
+
+    static func invalidParameter(_ setting: String, _ reason: String) -> IngestError {
+        IngestError(.invalidParameter, path: setting, reason: reason)
+    }
 
     /// "docs/a.xml:12: parse error: Detected an entity reference loop".
     public var message: String {

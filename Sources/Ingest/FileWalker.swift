@@ -1,0 +1,108 @@
+/// Expands the paths given to `rag ingest` into the files to read, reporting missing paths and symlink loops.
+import Foundation
+
+public struct WalkedFile: Sendable {
+    public var path: String
+    public var size: Int64
+    public var mtime: Double
+}
+
+public struct FileWalker: Sendable {
+    /// Extensions read when walking a directory; a file named on the command line is always tried.
+    public static let knownExtensions: Set<String> = ["html", "htm", "xhtml", "xht", "xml", "md", "markdown", "txt", "text", "rst", "jsonl"]
+
+    public init() {}
+
+    /// Files under `roots` (each a file or a directory), in a stable order, plus one problem per path that cannot be read.
+    public func walk(_ roots: [String]) -> (files: [WalkedFile], problems: [IngestError]) {
+        var files: [WalkedFile] = []
+        var problems: [IngestError] = []
+        var seenDirs = Set<DirID>()
+        var seenFiles = Set<String>()
+        for root in roots {
+            let path = Self.normalise(root)
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                problems.append(Self.statProblem(path, errno))
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                walkDirectory(path, &files, &problems, &seenDirs, &seenFiles)
+            } else if (st.st_mode & S_IFMT) == S_IFREG {
+                if seenFiles.insert(path).inserted { files.append(WalkedFile(path: path, size: Int64(st.st_size), mtime: Self.mtime(st))) }
+            } else {
+                problems.append(IngestError(.unreadable, path: path, reason: "not a regular file or directory"))
+            }
+        }
+        return (files, problems)
+    }
+
+    struct DirID: Hashable { var dev: UInt64; var ino: UInt64 }
+
+    private func walkDirectory(_ root: String, _ files: inout [WalkedFile], _ problems: inout [IngestError],
+                               _ seenDirs: inout Set<DirID>, _ seenFiles: inout Set<String>) {
+        // Iterative depth-first walk: deep trees cannot overflow the stack, and directories reached twice
+        // (a symlink back up the tree) are walked once.
+        var stack = [root]
+        while let dir = stack.popLast() {
+            var st = stat()
+            guard stat(dir, &st) == 0 else { problems.append(Self.statProblem(dir, errno)); continue }
+            guard seenDirs.insert(DirID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))).inserted else {
+                problems.append(IngestError(.symlinkLoop, path: dir, reason: "symlink loop: this folder was already walked, skipped"))
+                continue
+            }
+            guard let handle = opendir(dir) else { problems.append(Self.statProblem(dir, errno)); continue }
+            var names: [String] = []
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                }
+                if name.hasPrefix(".") { continue }  // ., .., and hidden files such as .git
+                names.append(name)
+            }
+            closedir(handle)
+            var subdirs: [String] = []
+            for name in names.sorted() {
+                let child = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                var cst = stat()
+                if stat(child, &cst) != 0 {
+                    problems.append(Self.statProblem(child, errno))
+                    continue
+                }
+                switch cst.st_mode & S_IFMT {
+                case S_IFDIR: subdirs.append(child)
+                case S_IFREG:
+                    let ext = (name as NSString).pathExtension.lowercased()
+                    guard Self.knownExtensions.contains(ext) else { continue }
+                    if seenFiles.insert(child).inserted {
+                        files.append(WalkedFile(path: child, size: Int64(cst.st_size), mtime: Self.mtime(cst)))
+                    }
+                default: continue
+                }
+            }
+            stack.append(contentsOf: subdirs.reversed())
+        }
+    }
+
+    static func statProblem(_ path: String, _ err: Int32) -> IngestError {
+        switch err {
+        case ENOENT: return IngestError(.notFound, path: path, reason: "no such file or directory")
+        case ELOOP: return IngestError(.symlinkLoop, path: path, reason: "symlink loop (too many levels of symbolic links)")
+        case EACCES: return IngestError(.permissionDenied, path: path, reason: "permission denied")
+        default: return IngestError(.unreadable, path: path, reason: String(cString: strerror(err)))
+        }
+    }
+
+    static func mtime(_ st: stat) -> Double {
+        Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    }
+
+    /// "./docs//a.md" → "docs/a.md"; the stored path is the one the user gave, tidied.
+    static func normalise(_ path: String) -> String {
+        var p = path
+        while p.contains("//") { p = p.replacingOccurrences(of: "//", with: "/") }
+        while p.hasPrefix("./") && p.count > 2 { p.removeFirst(2) }
+        if p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+}

@@ -1,2 +1,0 @@
-/// The Ingest module; see docs/ARCHITECTURE.md.
-public enum IngestModule {}

@@ -1,0 +1,294 @@
+/// The ingest pipeline: walk → stat (skip unchanged) → read → hash (skip unchanged) → load → chunk → embed → store,
+/// one SQLite transaction per batch of files.
+import Dispatch
+import Foundation
+import RAGCore
+import Store
+
+public struct IngestOptions: Sendable {
+    public var prune: Bool = false
+    public var chunker: ChunkerConfig = .default
+    /// Files per write transaction; a killed ingest loses at most the batch in flight.
+    public var batchFiles: Int = 64
+    /// Bytes read per batch before it is written, so memory stays bounded on large trees.
+    public var batchBytes: Int = 64 << 20
+    /// Files larger than this are refused (a clear error) rather than read into memory.
+    public var maxFileBytes: Int64 = 256 << 20
+    /// Worker threads for reading, parsing and chunking.
+    public var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Store chunks without embedding them (keyword search only, and `rag bench ingest`).
+    public var embed: Bool = true
+
+    public init() {}
+}
+
+/// A live view of the ingest for progress bars.
+public struct IngestProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytesDone: Int64
+    public var bytesTotal: Int64
+    public var chunks: Int
+    public var elapsed: Double
+}
+
+public struct IngestSummary: Sendable, Codable {
+    public var files: Int = 0
+    public var filesChanged: Int = 0
+    public var filesUnchanged: Int = 0
+    public var filesFailed: Int = 0
+    public var filesRemoved: Int = 0
+    public var documents: Int = 0
+    public var chunks: Int = 0
+    public var embedded: Int = 0
+    public var embeddingCacheHits: Int = 0
+    public var bytes: Int64 = 0
+    public var seconds: Double = 0
+    /// Filled in by the caller that knows the process (the CLI reads /proc/self/status).
+    public var peakRssMb: Double = 0
+    public var problems: [Problem] = []
+
+    public struct Problem: Sendable, Codable {
+        public var path: String
+        public var code: String
+        public var message: String
+    }
+}
+
+/// Reads one file's bytes into documents; problems with parts of the file (a bad JSONL line) are returned
+/// beside the documents, a failure of the whole file is thrown.
+public typealias LoadFunction = @Sendable (_ path: String, _ bytes: [UInt8]) throws -> LoadResult
+
+public final class IngestPipeline: @unchecked Sendable {
+    let store: IndexStore
+    let chunker: Chunker
+    let embedder: (any Embedder)?
+    let load: LoadFunction
+
+    public init(store: IndexStore, chunker: Chunker, embedder: (any Embedder)?, load: @escaping LoadFunction = DocumentLoading.load) {
+        self.store = store
+        self.chunker = chunker
+        self.embedder = embedder
+        self.load = load
+    }
+
+    /// The text a chunk is embedded as: its heading path, then its text (for a BEIR document that is exactly
+    /// BEIR's `title + " " + text`).
+    public static func embeddingText(_ chunk: Chunk) -> String {
+        chunk.headingPath.isEmpty ? chunk.text : chunk.headingPathText + " " + chunk.text
+    }
+
+    /// What happened to one file in a batch.
+    enum Outcome {
+        case unchanged(record: FileRecord, file: WalkedFile)
+        case changed(file: WalkedFile, sha256: String, format: DocumentFormat, documents: [PreparedDocument], problems: [IngestError])
+        case failed(IngestError)
+    }
+
+    public func run(paths: [String], options: IngestOptions, progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        let start = Date()
+        var summary = IngestSummary()
+        let walked = FileWalker().walk(paths)
+        for p in walked.problems { summary.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
+        summary.filesFailed += walked.problems.count
+
+        var known: [String: FileRecord] = [:]
+        for r in try store.allFileRecords() { known[r.path] = r }
+
+        // Files whose size and modification time match the index are not even read.
+        var todo: [WalkedFile] = []
+        for f in walked.files {
+            if let r = known[f.path], r.size == f.size, r.mtime == f.mtime {
+                summary.filesUnchanged += 1
+            } else {
+                todo.append(f)
+            }
+        }
+        summary.files = walked.files.count
+        let bytesTotal = todo.reduce(Int64(0)) { $0 + $1.size }
+        var bytesDone: Int64 = 0
+        var filesDone = summary.filesUnchanged
+        var changedAny = false
+
+        var index = 0
+        while index < todo.count {
+            var end = index
+            var batchBytes = 0
+            while end < todo.count && end - index < options.batchFiles && (batchBytes < options.batchBytes || end == index) {
+                batchBytes += Int(min(todo[end].size, Int64(Int.max / 2)))
+                end += 1
+            }
+            let batch = Array(todo[index..<end])
+            let outcomes = process(batch, known: known, options: options)
+            let written = try write(outcomes, options: options, summary: &summary)
+            changedAny = changedAny || written
+            for f in batch { bytesDone += f.size }
+            filesDone += batch.count
+            index = end
+            progress?(IngestProgress(filesDone: filesDone, filesTotal: walked.files.count, bytesDone: bytesDone,
+                                     bytesTotal: bytesTotal, chunks: summary.chunks, elapsed: Date().timeIntervalSince(start)))
+        }
+
+        if options.prune {
+            let present = Set(walked.files.map(\.path))
+            let roots = paths.map(FileWalker.normalise)
+            let gone = known.keys.filter { path in
+                !present.contains(path) && roots.contains { root in path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
+                    && !FileManager.default.fileExists(atPath: path)
+            }
+            if !gone.isEmpty {
+                try store.db.transaction {
+                    for path in gone { try store.removeFile(path: path) }
+                    try store.bumpGeneration()
+                }
+                summary.filesRemoved = gone.count
+                changedAny = true
+            }
+        }
+        if changedAny { try? store.db.execute("PRAGMA optimize") }
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// Reads, hashes, loads and chunks a batch on `options.threads` threads.
+    func process(_ batch: [WalkedFile], known: [String: FileRecord], options: IngestOptions) -> [Outcome] {
+        let results = UnsafeMutableBufferPointer<Outcome?>.allocate(capacity: batch.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let slots = SendableBuffer(results)
+        let next = AtomicCounter()
+        let workers = max(1, min(options.threads, batch.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.increment()
+                if i >= batch.count { break }
+                slots.buffer[i] = self.processFile(batch[i], known: known[batch[i].path], options: options)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    func processFile(_ file: WalkedFile, known: FileRecord?, options: IngestOptions) -> Outcome {
+        if file.size > options.maxFileBytes {
+            return .failed(IngestError(.tooLarge, path: file.path, reason: "\(file.size) bytes is over the limit of \(options.maxFileBytes) bytes per file"))
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(file.path)
+        } catch let e as IngestError {
+            return .failed(e)
+        } catch {
+            return .failed(IngestError(.unreadable, path: file.path, reason: "\(error)", underlying: error))
+        }
+        let sha = ContentHash.sha256Hex(bytes)
+        if let known, known.sha256 == sha { return .unchanged(record: known, file: file) }
+        do {
+            let result = try load(file.path, bytes)
+            let prepared = result.documents.map { doc in
+                PreparedDocument(document: doc, contentSHA256: result.documents.count == 1 ? sha : ContentHash.sha256Hex(doc.blocks.map(\.text).joined(separator: "\n")),
+                                 chunks: chunker.chunk(doc))
+            }
+            return .changed(file: file, sha256: sha, format: result.format, documents: prepared, problems: result.problems)
+        } catch let e as IngestError {
+            return .failed(e)
+        } catch {
+            return .failed(IngestError(.parseError, path: file.path, reason: "\(error)", underlying: error))
+        }
+    }
+
+    func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileWalker.statProblem(path, errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileWalker.statProblem(path, errno) }
+        let size = Int(st.st_size)
+        var out = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileWalker.statProblem(path, errno)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        if filled < size { out.removeLast(size - filled) }
+        return out
+    }
+
+    /// Writes one batch in one transaction; returns whether anything changed.
+    func write(_ outcomes: [Outcome], options: IngestOptions, summary: inout IngestSummary) throws -> Bool {
+        var changed = false
+        var local = summary
+        try store.db.transaction {
+            for outcome in outcomes {
+                switch outcome {
+                case .unchanged(let record, let file):
+                    try store.touchFile(id: record.id, size: file.size, mtime: file.mtime)
+                    local.filesUnchanged += 1
+                case .failed(let e):
+                    local.filesFailed += 1
+                    local.problems.append(.init(path: e.path, code: e.code, message: e.message))
+                case .changed(let file, let sha, let format, let documents, let problems):
+                    let ids = try store.replaceFile(path: file.path, sha256: sha, size: file.size, mtime: file.mtime,
+                                                    format: format, documents: documents)
+                    let chunks = documents.flatMap(\.chunks)
+                    if options.embed, let embedder {
+                        try embed(chunks, ids: ids, embedder: embedder, summary: &local)
+                    }
+                    local.filesChanged += 1
+                    local.documents += documents.count
+                    local.chunks += ids.count
+                    local.bytes += file.size
+                    for p in problems { local.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
+                    changed = true
+                }
+            }
+            if changed { try store.bumpGeneration() }
+        }
+        summary = local
+        return changed
+    }
+
+    /// Embeds chunks, taking vectors from the cache where the same text was embedded by the same model before.
+    func embed(_ chunks: [Chunk], ids: [Int64], embedder: any Embedder, summary: inout IngestSummary) throws {
+        var missing: [(Int, String, String)] = []  // (position, text, sha)
+        for (i, c) in chunks.enumerated() {
+            let text = Self.embeddingText(c)
+            let sha = ContentHash.sha256Hex(text)
+            if let v = try store.cachedEmbedding(textSHA256: sha, model: embedder.modelID) {
+                try store.setEmbedding(chunkID: ids[i], vector: v)
+                summary.embeddingCacheHits += 1
+            } else {
+                missing.append((i, text, sha))
+            }
+        }
+        guard !missing.isEmpty else { return }
+        let vectors = try embedder.embed(missing.map(\.1))
+        for (m, v) in zip(missing, vectors) {
+            try store.setEmbedding(chunkID: ids[m.0], vector: v)
+            try store.cacheEmbedding(textSHA256: m.2, model: embedder.modelID, vector: v)
+        }
+        summary.embedded += missing.count
+    }
+}
+
+/// Lets worker threads write disjoint slots of one buffer.
+struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
+
+/// A shared work index for worker threads.
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let v = value
+        value += 1
+        return v
+    }
+}

@@ -1,0 +1,198 @@
+/// A thin, typed wrapper over one SQLite connection: open with pragmas, prepare, bind, step, transactions.
+import CSQLite
+import Foundation
+
+// SQLITE_TRANSIENT is a macro Swift cannot import: it tells SQLite to copy bound bytes before returning.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// One SQLite connection. Not thread-safe by itself: the owner serialises use (one writer per index; readers open
+/// their own connections), which is why it is `@unchecked Sendable` rather than an actor on the hot path.
+public final class Database: @unchecked Sendable {
+    public let path: String
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+
+    public enum Mode: Sendable { case readWrite, readOnly }
+
+    public init(path: String, mode: Mode = .readWrite) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = mode == .readWrite
+            ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError(code: "open_failed", message: "cannot open index \(path): \(msg)", sqliteCode: rc)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        // A concurrent writer (another `rag ingest`) holds the lock for one batch at most: wait rather than fail.
+        sqlite3_busy_timeout(db, 10_000)
+        do {
+            if mode == .readWrite { try execute("PRAGMA journal_mode=WAL") }
+            try execute("PRAGMA foreign_keys=ON")
+            // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commit.
+            try execute("PRAGMA synchronous=NORMAL")
+            try execute("PRAGMA temp_store=MEMORY")
+            try execute("PRAGMA cache_size=-65536")
+        } catch {
+            sqlite3_close_v2(db)
+            throw error
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, sql: String?) -> StoreError {
+        let msg = String(cString: sqlite3_errmsg(handle))
+        let code: String
+        switch rc & 0xff {
+        case SQLITE_CORRUPT, SQLITE_NOTADB: code = "corrupt_index"
+        case SQLITE_BUSY, SQLITE_LOCKED: code = "index_busy"
+        case SQLITE_READONLY: code = "read_only"
+        case SQLITE_CONSTRAINT: code = "constraint"
+        default: code = "sqlite_error"
+        }
+        return StoreError(code: code, message: "index \(path): \(msg)", sql: sql, sqliteCode: rc)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let msg = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errmsg)
+            throw StoreError(
+                code: (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? "corrupt_index" : "sqlite_error",
+                message: "index \(path): \(msg)", sql: sql, sqliteCode: rc)
+        }
+    }
+
+    /// A prepared statement, cached by its SQL text and reset for reuse.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let cached = statementCache[sql] {
+            cached.reset()
+            return cached
+        }
+        let stmt = try Statement(database: self, sql: sql)
+        statementCache[sql] = stmt
+        return stmt
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The first column of the first row, or nil.
+    public func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int64? {
+        let stmt = try prepare(sql)
+        try stmt.bind(bindings)
+        return try stmt.step() ? stmt.int(0) : nil
+    }
+
+    public func scalarText(_ sql: String, _ bindings: [SQLValue] = []) throws -> String? {
+        let stmt = try prepare(sql)
+        try stmt.bind(bindings)
+        return try stmt.step() ? stmt.text(0) : nil
+    }
+}
+
+/// A value to bind to a statement parameter.
+public enum SQLValue: Sendable {
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+    case null
+}
+
+public final class Statement {
+    unowned let database: Database
+    let handle: OpaquePointer
+    let sql: String
+
+    init(database: Database, sql: String) throws {
+        self.database = database
+        self.sql = sql
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw database.error(rc, sql: sql) }
+        handle = stmt
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let rc: Int32
+        switch value {
+        case .int(let v): rc = sqlite3_bind_int64(handle, index, v)
+        case .double(let v): rc = sqlite3_bind_double(handle, index, v)
+        case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, SQLITE_TRANSIENT)
+        case .blob(let b):
+            rc = b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        case .null: rc = sqlite3_bind_null(handle, index)
+        }
+        if rc != SQLITE_OK { throw database.error(rc, sql: sql) }
+    }
+
+    /// Advances to the next row; false when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw database.error(rc, sql: sql)
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run(_ values: [SQLValue] = []) throws {
+        reset()
+        try bind(values)
+        try step()
+    }
+
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    public func text(_ column: Int32) -> String {
+        guard let p = sqlite3_column_text(handle, column) else { return "" }
+        let n = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(handle, column))
+        guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}

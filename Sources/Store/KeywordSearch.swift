@@ -1,0 +1,95 @@
+/// Keyword search over chunk text and heading paths with FTS5's bm25 ranking.
+import Foundation
+import RAGCore
+
+/// One ranked chunk.
+public struct SearchHit: Sendable, Codable, Equatable {
+    public var rank: Int
+    public var score: Double
+    public var chunkID: Int64
+    public var documentID: Int64
+    public var path: String
+    public var externalID: String?
+    public var headingPath: String
+    public var text: String
+    public var snippet: String
+}
+
+public enum KeywordQuery {
+    /// Turns free text into an FTS5 query: every word quoted (so FTS5 operators and punctuation in the user's text
+    /// are plain words) and ORed, which is how the SQLite reference run in `shared/eval` queries. Nil when the text
+    /// has no word at all.
+    public static func fts5(_ text: String, maxTerms: Int = 64) -> String? {
+        var terms: [String] = []
+        var seen = Set<String>()
+        var current = String.UnicodeScalarView()
+        func flush() {
+            if !current.isEmpty {
+                let t = String(current).lowercased()
+                if seen.insert(t).inserted { terms.append(t) }
+                current = String.UnicodeScalarView()
+            }
+        }
+        for s in text.unicodeScalars {
+            if s.properties.isAlphabetic || s.properties.numericType != nil || s.properties.generalCategory == .nonspacingMark {
+                current.append(s)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        guard !terms.isEmpty else { return nil }
+        return terms.prefix(maxTerms).map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+}
+
+extension IndexStore {
+    /// The best `k` chunks for `query` by bm25 (higher score is better). `highlight` wraps matched terms in the snippet.
+    public func keywordSearch(_ query: String, k: Int, highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
+        guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
+        guard let match = KeywordQuery.fts5(query) else { return [] }
+        let stmt = try db.prepare("""
+            SELECT c.id, c.document_id, d.path, d.external_id, c.heading_path, c.text, -bm25(chunks_fts),
+                   snippet(chunks_fts, 0, ?, ?, '…', 24)
+            FROM chunks_fts
+            JOIN chunks c ON c.id = chunks_fts.rowid
+            JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ?
+            ORDER BY bm25(chunks_fts), c.id
+            LIMIT ?
+            """)
+        try stmt.bind([.text(highlight.0), .text(highlight.1), .text(match), .int(Int64(k))])
+        var hits: [SearchHit] = []
+        while try stmt.step() {
+            hits.append(SearchHit(
+                rank: hits.count + 1, score: stmt.double(6), chunkID: stmt.int(0), documentID: stmt.int(1),
+                path: stmt.text(2), externalID: stmt.optionalText(3), headingPath: stmt.text(4), text: stmt.text(5),
+                snippet: stmt.text(7)))
+        }
+        return hits
+    }
+
+    /// Documents ranked by their best-scoring chunk (for evaluation): (document key, score), best first.
+    /// The key is the document's external id when it has one (BEIR `_id`), else its path.
+    public func keywordRankDocuments(_ query: String, limit: Int) throws -> [(String, Double)] {
+        guard let match = KeywordQuery.fts5(query) else { return [] }
+        // Several chunks of one document can rank; read enough chunks to fill `limit` documents in practice.
+        let stmt = try db.prepare("""
+            SELECT coalesce(d.external_id, d.path), -bm25(chunks_fts)
+            FROM chunks_fts
+            JOIN chunks c ON c.id = chunks_fts.rowid
+            JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ?
+            ORDER BY bm25(chunks_fts), c.id
+            LIMIT ?
+            """)
+        try stmt.bind([.text(match), .int(Int64(limit * 4))])
+        var best: [String: Double] = [:]
+        var order: [String] = []
+        while try stmt.step() {
+            let key = stmt.text(0)
+            if best[key] == nil { best[key] = stmt.double(1); order.append(key) }
+        }
+        return order.prefix(limit).map { ($0, best[$0]!) }
+    }
+}

@@ -1,0 +1,72 @@
+/// The on-disk schema as numbered migrations; `PRAGMA user_version` records how many have run.
+enum Schema {
+    /// Each entry is one migration; never edit a shipped one, append a new one.
+    static let migrations: [String] = [
+        // 1: files, documents, chunks, FTS5, embeddings and their cache.
+        """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE files(
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            content_sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL,
+            format TEXT NOT NULL,
+            ingested_at REAL NOT NULL
+        );
+        CREATE TABLE documents(
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            path TEXT NOT NULL UNIQUE,
+            external_id TEXT,
+            title TEXT,
+            format TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL
+        );
+        CREATE INDEX documents_file ON documents(file_id);
+        CREATE INDEX documents_external_id ON documents(external_id);
+        CREATE TABLE chunks(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            heading_path TEXT NOT NULL,
+            text TEXT NOT NULL,
+            token_count INTEGER NOT NULL,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            UNIQUE(document_id, ordinal)
+        );
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            text, heading_path,
+            content='chunks', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+        END;
+        CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path)
+                VALUES ('delete', old.id, old.text, old.heading_path);
+        END;
+        CREATE TRIGGER chunks_fts_update AFTER UPDATE OF text, heading_path ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path)
+                VALUES ('delete', old.id, old.text, old.heading_path);
+            INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+        END;
+        CREATE TABLE embeddings(
+            chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE embedding_cache(
+            content_sha256 TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (content_sha256, model)
+        ) WITHOUT ROWID;
+        INSERT INTO meta(key, value) VALUES ('generation', '0');
+        """,
+    ]
+
+    static var version: Int { migrations.count }
+}

@@ -1,2 +1,0 @@
-/// The Store module; see docs/ARCHITECTURE.md.
-public enum StoreModule {}

@@ -1,0 +1,76 @@
+/// `rag eval`: ingests a BEIR corpus through the normal pipeline, runs its queries and scores the run.
+import ArgumentParser
+import Foundation
+import Ingest
+import RAGCore
+import Store
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score retrieval on a BEIR dataset (nDCG@10, Recall@10, Recall@100, MRR@10).",
+        discussion: "The corpus is ingested into --index (default Indexes/eval-<corpus name>.sqlite) and reused when unchanged. Documents are ranked by their best-scoring chunk."
+    )
+
+    @Option(help: "BEIR corpus.jsonl ({\"_id\",\"title\",\"text\"} per line).") var corpus: String
+    @Option(help: "BEIR queries.jsonl.") var queries: String
+    @Option(help: "BEIR qrels TSV (query-id, corpus-id, score).") var qrels: String
+    @Option(help: "Retrieval mode: keyword.") var mode: SearchMode = .keyword
+    @Option(help: "Write the TREC run file here.") var runFile: String?
+    @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @Flag(help: "Print one JSON line.") var json = false
+
+    func validate() throws {
+        guard mode == .keyword else { throw ValidationError("--mode \(mode.rawValue) needs the vector index, which this build does not have yet; use --mode keyword") }
+    }
+
+    var indexPath: String {
+        if let index { return index }
+        let stem = ((corpus as NSString).lastPathComponent as NSString).deletingPathExtension
+        let dataset = ((corpus as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        return "Indexes/eval-\(dataset.isEmpty ? stem : dataset + "-" + stem).sqlite"
+    }
+
+    func run() async throws {
+        let queryTexts = try BEIRData.loadQueries(path: queries)
+        let judged = try BEIRData.loadQrels(path: qrels)
+        let models = try ModelLoader(directory: modelOptions.directory)
+        let store = try IndexStore(path: indexPath)
+        let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: nil)
+        var options = IngestOptions()
+        options.embed = false
+        let reporter = ProgressReporter(enabled: !json)
+        let summary = try pipeline.run(paths: [corpus], options: options, progress: reporter.update)
+        reporter.finish()
+        if !summary.problems.isEmpty {
+            for p in summary.problems { printError("rag: \(p.message)") }
+            if summary.documents == 0 && summary.filesUnchanged == 0 { throw ExitCode(1) }
+        }
+
+        let qids = judged.keys.sorted()
+        var run: Run = [:]
+        let start = Date()
+        for qid in qids {
+            guard let text = queryTexts[qid] else {
+                printError("rag: query \(qid) is in \(qrels) but not in \(queries); it scores 0")
+                continue
+            }
+            var docs: [String: Double] = [:]
+            for (doc, score) in try store.keywordRankDocuments(text, limit: 1000) { docs[doc] = score }
+            run[qid] = docs
+        }
+        let seconds = Date().timeIntervalSince(start)
+        if let runFile {
+            let lines = RetrievalMetrics.trecLines(run, tag: "rag-\(mode.rawValue)", queryOrder: qids)
+            try (lines.joined(separator: "\n") + "\n").write(toFile: runFile, atomically: true, encoding: .utf8)
+        }
+        let m = RetrievalMetrics.evaluate(run: run, qrels: judged)
+        if json {
+            try printJSON(m)
+        } else {
+            print(String(format: "nDCG@10    %.4f\nRecall@10  %.4f\nRecall@100 %.4f\nMRR@10     %.4f", m.ndcgAt10, m.recallAt10, m.recallAt100, m.mrrAt10))
+            print("queries \(m.queries)  mode \(mode.rawValue)  index \(indexPath)  \(String(format: "%.1f", Double(qids.count) / max(seconds, 1e-9))) queries/s")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Finds the model files under the models folder and builds the tokenizer and encoder, with errors that say
+/// how to get the files.
+import Foundation
+import RAGCore
+import Tokenizers
+
+struct ModelLoader {
+    let directory: String
+
+    init(directory: String) throws {
+        self.directory = directory
+    }
+
+    var encoderDirectory: URL { URL(fileURLWithPath: directory).appendingPathComponent("minilm") }
+
+    func requireEncoderFiles() throws {
+        let vocab = encoderDirectory.appendingPathComponent("vocab.txt").path
+        guard FileManager.default.fileExists(atPath: vocab) else {
+            throw RAGError("model_missing", "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
+        }
+    }
+
+    func wordPiece() throws -> WordPieceTokenizer {
+        try requireEncoderFiles()
+        return try WordPieceTokenizer(directory: encoderDirectory)
+    }
+}

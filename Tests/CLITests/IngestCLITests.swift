@@ -1,0 +1,109 @@
+import Foundation
+import Store
+import Testing
+
+/// `rag ingest`, `rag search`, `rag stats` and `rag eval` run as real processes on real files and a real SQLite index.
+@Suite(.serialized) struct IngestCLITests {
+    let corpus = CLI.repoRoot.appendingPathComponent("Corpus").path
+
+    @Test func corpusIngestsAndAnswersKeywordSearch() throws {
+        let dir = try CLI.temporaryDirectory("corpus")
+        let index = dir.appendingPathComponent("i.sqlite").path
+        let ingest = try CLI.run(["ingest", corpus, "--index", index, "--no-embed", "--json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let summary = try #require(ingest.json)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: corpus).filter { !$0.hasSuffix("/") && $0.contains(".") }
+        #expect(summary["files_changed"] as? Int == files.count)
+        #expect((summary["chunks"] as? Int ?? 0) > files.count)
+
+        let search = try CLI.run(["search", "which packages does the Makefile install", "--mode", "keyword", "-k", "3", "--index", index, "--json"])
+        #expect(search.status == 0, "\(search.stderr)")
+        let results = try #require(search.json?["results"] as? [[String: Any]])
+        #expect(results.count == 3)
+        for r in results {
+            #expect((r["path"] as? String)?.hasPrefix(corpus) == true)
+            for key in ["rank", "score", "path", "heading_path", "text", "chunk_id"] { #expect(r[key] != nil, "missing \(key)") }
+        }
+        #expect(results.map { $0["rank"] as? Int } == [1, 2, 3])
+
+        let human = try CLI.run(["search", "libopenblas", "--index", index])
+        #expect(human.stdout.contains("1. ") && human.stdout.contains("[libopenblas"))
+
+        let stats = try CLI.run(["stats", "--index", index, "--json"])
+        #expect(stats.json?["files"] as? Int == files.count)
+
+        // A second run over the unchanged tree writes nothing.
+        let again = try CLI.run(["ingest", corpus, "--index", index, "--no-embed", "--json"])
+        #expect(again.status == 0)
+        #expect(again.json?["files_changed"] as? Int == 0)
+        #expect(again.json?["chunks"] as? Int == 0)
+        #expect(again.json?["files_unchanged"] as? Int == files.count)
+    }
+
+    @Test func aChangedFileIsReplacedAndPruneRemovesDeletedOnes() throws {
+        let dir = try CLI.temporaryDirectory("incremental")
+        let docs = dir.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
+        let a = docs.appendingPathComponent("a.md"), b = docs.appendingPathComponent("b.txt")
+        try "# Alpha\n\nThe aardvark digs burrows at dusk.\n".write(to: a, atomically: true, encoding: .utf8)
+        try "Bees make honey in hives.\n".write(to: b, atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("i.sqlite").path
+        #expect(try CLI.run(["ingest", docs.path, "--index", index, "--no-embed"]).status == 0)
+
+        try "# Alpha\n\nThe armadillo rolls into a ball.\n".write(to: a, atomically: true, encoding: .utf8)
+        let changed = try CLI.run(["ingest", docs.path, "--index", index, "--no-embed", "--json"])
+        #expect(changed.json?["files_changed"] as? Int == 1)
+        #expect(try CLI.run(["search", "aardvark", "--index", index, "--json"]).json?["results"] as? [Any] == nil
+            || (try CLI.run(["search", "aardvark", "--index", index, "--json"]).json?["results"] as? [Any])?.isEmpty == true)
+        #expect((try CLI.run(["search", "armadillo", "--index", index, "--json"]).json?["results"] as? [Any])?.count == 1)
+
+        try FileManager.default.removeItem(at: b)
+        let kept = try CLI.run(["ingest", docs.path, "--index", index, "--no-embed", "--json"])
+        #expect(kept.json?["files_removed"] as? Int == 0)
+        #expect((try CLI.run(["search", "honey", "--index", index, "--json"]).json?["results"] as? [Any])?.count == 1)
+        let pruned = try CLI.run(["ingest", docs.path, "--index", index, "--no-embed", "--prune", "--json"])
+        #expect(pruned.json?["files_removed"] as? Int == 1)
+        #expect((try CLI.run(["search", "honey", "--index", index, "--json"]).json?["results"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try CLI.run(["ingest"]).status == 2)
+        #expect(try CLI.run(["search", "x", "-k", "0"]).status == 2)
+        #expect(try CLI.run(["search", "x", "--mode", "sideways"]).status == 2)
+        #expect(try CLI.run(["ingest", "x", "--chunk-tokens", "3"]).status == 2)
+    }
+
+    @Test func searchingAMissingIndexIsAClearError() throws {
+        let r = try CLI.run(["search", "x", "--index", "/nonexistent/dir/i.sqlite"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/nonexistent/dir/i.sqlite") && r.stderr.contains("rag ingest"))
+    }
+
+    @Test func evalScoresABEIRCorpusAndWritesATRECRunFile() throws {
+        let dir = try CLI.temporaryDirectory("eval")
+        let corpus = dir.appendingPathComponent("corpus.jsonl"), queries = dir.appendingPathComponent("queries.jsonl")
+        let qrels = dir.appendingPathComponent("qrels.tsv"), runFile = dir.appendingPathComponent("run.trec")
+        try """
+            {"_id": "d1", "title": "Penguins", "text": "Emperor penguins breed in the Antarctic winter."}
+            {"_id": "d2", "title": "Camels", "text": "Camels store fat in their humps to survive the desert."}
+            {"_id": "d3", "title": "Owls", "text": "Owls hunt at night using silent flight."}
+
+            """.write(to: corpus, atomically: true, encoding: .utf8)
+        try """
+            {"_id": "q1", "text": "where do emperor penguins breed"}
+            {"_id": "q2", "text": "how do camels survive the desert"}
+
+            """.write(to: queries, atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["eval", "--corpus", corpus.path, "--queries", queries.path, "--qrels", qrels.path,
+                             "--index", dir.appendingPathComponent("e.sqlite").path, "--run-file", runFile.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try #require(r.json)
+        #expect(m["ndcg@10"] as? Double == 1.0)
+        #expect(m["mrr@10"] as? Double == 1.0)
+        #expect(m["queries"] as? Int == 2)
+        let lines = try String(contentsOf: runFile, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first?.split(separator: " ").count == 6)
+        #expect(lines.first?.hasPrefix("q1 Q0 d1 1 ") == true)
+    }
+}
