@@ -110,6 +110,9 @@ public final class IngestPipeline: @unchecked Sendable {
         var filesDone = summary.filesUnchanged
         var changedAny = false
 
+        // Batches of files; while one batch is written (SQLite has one writer), the next is read, parsed and
+        // chunked on the worker threads, so the cores are not idle during commits.
+        var batches: [[WalkedFile]] = []
         var index = 0
         while index < todo.count {
             var end = index
@@ -118,13 +121,28 @@ public final class IngestPipeline: @unchecked Sendable {
                 batchBytes += Int(min(todo[end].size, Int64(Int.max / 2)))
                 end += 1
             }
-            let batch = Array(todo[index..<end])
-            let outcomes = process(batch, known: known, options: options)
-            let written = try write(outcomes, options: options, summary: &summary)
+            batches.append(Array(todo[index..<end]))
+            index = end
+        }
+        let prefetch = Prefetch()
+        let records = known
+        if let first = batches.first { prefetch.start { self.process(first, known: records, options: options) } }
+        for (i, batch) in batches.enumerated() {
+            let outcomes = prefetch.wait()
+            if i + 1 < batches.count {
+                let next = batches[i + 1]
+                prefetch.start { self.process(next, known: records, options: options) }
+            }
+            let written: Bool
+            do {
+                written = try write(outcomes, options: options, summary: &summary)
+            } catch {
+                _ = prefetch.waitIfRunning()
+                throw error
+            }
             changedAny = changedAny || written
             for f in batch { bytesDone += f.size }
             filesDone += batch.count
-            index = end
             progress?(IngestProgress(filesDone: filesDone, filesTotal: walked.files.count, bytesDone: bytesDone,
                                      bytesTotal: bytesTotal, chunks: summary.chunks, elapsed: Date().timeIntervalSince(start)))
         }
@@ -272,6 +290,33 @@ public final class IngestPipeline: @unchecked Sendable {
             try store.cacheEmbedding(textSHA256: m.2, model: embedder.modelID, vector: v)
         }
         summary.embedded += missing.count
+    }
+}
+
+/// Runs one batch's processing on a background thread while the caller writes the previous batch.
+final class Prefetch: @unchecked Sendable {
+    // Guarded by `done`: `result` is written by the background thread before it signals and read after waiting.
+    private var result: [IngestPipeline.Outcome]?
+    private let done = DispatchSemaphore(value: 0)
+    private var running = false
+
+    func start(_ work: @escaping @Sendable () -> [IngestPipeline.Outcome]) {
+        running = true
+        Thread.detachNewThread { [self] in
+            self.result = work()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> [IngestPipeline.Outcome] {
+        done.wait()
+        running = false
+        defer { result = nil }
+        return result ?? []
+    }
+
+    func waitIfRunning() -> [IngestPipeline.Outcome]? {
+        running ? wait() : nil
     }
 }
 
