@@ -18,6 +18,8 @@ public struct IngestOptions: Sendable {
     public var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Store chunks without embedding them (keyword search only, and `rag bench ingest`).
     public var embed: Bool = true
+    /// Replace the vectors of another encoder (or precision) instead of refusing to mix them.
+    public var reembed: Bool = false
 
     public init() {}
 }
@@ -92,6 +94,8 @@ public final class IngestPipeline: @unchecked Sendable {
         for p in walked.problems { summary.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
         summary.filesFailed += walked.problems.count
 
+        if options.embed, let embedder { try checkEmbeddingModel(embedder, reembed: options.reembed) }
+
         var known: [String: FileRecord] = [:]
         for r in try store.allFileRecords() { known[r.path] = r }
 
@@ -163,6 +167,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 changedAny = true
             }
         }
+        if options.embed, let embedder { try backfillEmbeddings(embedder: embedder, summary: &summary) }
         if changedAny { try? store.db.execute("PRAGMA optimize") }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
@@ -241,6 +246,7 @@ public final class IngestPipeline: @unchecked Sendable {
         var changed = false
         var local = summary
         try store.db.transaction {
+            var toEmbed: [(id: Int64, text: String)] = []
             for outcome in outcomes {
                 switch outcome {
                 case .unchanged(let record, let file):
@@ -252,10 +258,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 case .changed(let file, let sha, let format, let documents, let problems):
                     let ids = try store.replaceFile(path: file.path, sha256: sha, size: file.size, mtime: file.mtime,
                                                     format: format, documents: documents)
-                    let chunks = documents.flatMap(\.chunks)
-                    if options.embed, let embedder {
-                        try embed(chunks, ids: ids, embedder: embedder, summary: &local)
-                    }
+                    for (id, chunk) in zip(ids, documents.flatMap(\.chunks)) { toEmbed.append((id, Self.embeddingText(chunk))) }
                     local.filesChanged += 1
                     local.documents += documents.count
                     local.chunks += ids.count
@@ -264,32 +267,90 @@ public final class IngestPipeline: @unchecked Sendable {
                     changed = true
                 }
             }
+            // One encoder call per batch of files: long enough lists for length bucketing and both cores.
+            if options.embed, let embedder, !toEmbed.isEmpty {
+                try embed(toEmbed, embedder: embedder, summary: &local)
+            }
             if changed { try store.bumpGeneration() }
         }
         summary = local
         return changed
     }
 
+    /// Embeds chunks stored without a vector (ingested with embedding off, or by a run that was killed before
+    /// its vectors were written... which cannot happen, as both share a transaction; or after `--reembed`).
+    func backfillEmbeddings(embedder: any Embedder, summary: inout IngestSummary, batch: Int = 512) throws {
+        while true {
+            let stmt = try store.db.prepare("""
+                SELECT c.id, c.heading_path, c.text FROM chunks c LEFT JOIN embeddings e ON e.chunk_id = c.id
+                WHERE e.chunk_id IS NULL ORDER BY c.id LIMIT ?
+                """)
+            try stmt.bind([.int(Int64(batch))])
+            var rows: [(id: Int64, text: String)] = []
+            while try stmt.step() {
+                let heading = stmt.text(1), text = stmt.text(2)
+                rows.append((stmt.int(0), heading.isEmpty ? text : heading + " " + text))
+            }
+            if rows.isEmpty { return }
+            var local = summary
+            try store.db.transaction { try embed(rows, embedder: embedder, summary: &local) }
+            summary = local
+        }
+    }
+
+    /// Refuses to mix vectors of two encoders in one index; `reembed` drops the old vectors instead.
+    public func checkEmbeddingModel(_ embedder: any Embedder, reembed: Bool) throws {
+        let current = try store.meta("embedding_model")
+        if current == embedder.modelID { return }
+        let count = try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0
+        if let current, count > 0, !reembed {
+            throw StoreError(code: "encoder_mismatch", message: """
+                index \(store.path) holds \(count) vectors of encoder \(current), not \(embedder.modelID): \
+                pass --reembed to replace them, or use another --index
+                """)
+        }
+        try store.db.transaction {
+            try store.db.execute("DELETE FROM embeddings")
+            try store.setMeta("embedding_model", embedder.modelID)
+            try store.setMeta("embedding_dimension", String(embedder.dimension))
+            try store.bumpGeneration()
+        }
+    }
+
     /// Embeds chunks, taking vectors from the cache where the same text was embedded by the same model before.
-    func embed(_ chunks: [Chunk], ids: [Int64], embedder: any Embedder, summary: inout IngestSummary) throws {
-        var missing: [(Int, String, String)] = []  // (position, text, sha)
-        for (i, c) in chunks.enumerated() {
-            let text = Self.embeddingText(c)
-            let sha = ContentHash.sha256Hex(text)
+    func embed(_ items: [(id: Int64, text: String)], embedder: any Embedder, summary: inout IngestSummary) throws {
+        var missing: [(id: Int64, text: String, sha: String)] = []
+        var seen: [String: Int] = [:]  // identical texts in one batch are embedded once
+        for item in items {
+            let sha = ContentHash.sha256Hex(item.text)
             if let v = try store.cachedEmbedding(textSHA256: sha, model: embedder.modelID) {
-                try store.setEmbedding(chunkID: ids[i], vector: v)
+                try store.setEmbedding(chunkID: item.id, vector: v)
                 summary.embeddingCacheHits += 1
             } else {
-                missing.append((i, text, sha))
+                missing.append((item.id, item.text, sha))
             }
         }
         guard !missing.isEmpty else { return }
-        let vectors = try embedder.embed(missing.map(\.1))
-        for (m, v) in zip(missing, vectors) {
-            try store.setEmbedding(chunkID: ids[m.0], vector: v)
-            try store.cacheEmbedding(textSHA256: m.2, model: embedder.modelID, vector: v)
+        var unique: [(text: String, sha: String)] = []
+        for m in missing where seen[m.sha] == nil {
+            seen[m.sha] = unique.count
+            unique.append((m.text, m.sha))
         }
-        summary.embedded += missing.count
+        let vectors = try embedder.embed(unique.map(\.text))
+        guard vectors.count == unique.count else {
+            throw StoreError(code: "encoder_error", message: "the encoder returned \(vectors.count) vectors for \(unique.count) texts")
+        }
+        for (u, v) in zip(unique, vectors) {
+            guard v.count == embedder.dimension, v.allSatisfy({ $0.isFinite }) else {
+                throw StoreError(code: "encoder_error", message: "the encoder returned a vector that is not \(embedder.dimension) finite numbers")
+            }
+            try store.cacheEmbedding(textSHA256: u.sha, model: embedder.modelID, vector: v)
+        }
+        for m in missing {
+            try store.setEmbedding(chunkID: m.id, vector: vectors[seen[m.sha]!])
+        }
+        summary.embedded += unique.count
+        summary.embeddingCacheHits += missing.count - unique.count
     }
 }
 

@@ -1,5 +1,6 @@
 /// `rag ingest`: reads files into the index, with a live progress bar and a closing summary.
 import ArgumentParser
+import Encoder
 import Foundation
 import Ingest
 import RAGCore
@@ -16,7 +17,9 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Flag(help: "Remove documents whose files under the given paths are gone.") var prune = false
     @Flag(help: "Print the summary as one JSON object.") var json = false
-    @Flag(help: "Store chunks without embedding them (keyword search only).") var noEmbed = false
+    @Flag(help: "Store chunks without embedding them (keyword search only); a later ingest without it embeds them.") var noEmbed = false
+    @Option(help: "Encoder linear-layer precision: fp32 or int8.") var encoderPrecision: EncoderPrecision = .fp32
+    @Flag(help: "Replace vectors made by another encoder or precision instead of refusing to mix them.") var reembed = false
     @Option(help: "Chunk size in encoder tokens.") var chunkTokens: Int = ChunkerConfig.default.maxTokens
     @Option(help: "Overlap between consecutive chunks in encoder tokens.") var chunkOverlap: Int = ChunkerConfig.default.overlapTokens
     @Argument(help: "Files or folders to ingest.") var paths: [String]
@@ -32,12 +35,14 @@ struct IngestCommand: AsyncParsableCommand {
         let config = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap)
         let models = try ModelLoader(directory: modelOptions.directory)
         let store = try IndexStore(path: indexOptions.path)
-        let embedder = noEmbed ? nil : try models.encoder()
-        let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: try models.wordPiece()), embedder: embedder)
+        let embedder = noEmbed ? nil : try models.encoder(precision: encoderPrecision)
+        let counter = try embedder?.tokenizer ?? models.wordPiece()
+        let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: counter), embedder: embedder)
         var options = IngestOptions()
         options.prune = prune
         options.chunker = config
         options.embed = !noEmbed
+        options.reembed = reembed
         let reporter = ProgressReporter(enabled: !json)
         var summary = try pipeline.run(paths: paths, options: options, progress: reporter.update)
         summary.peakRssMb = peakRSSMegabytes()
@@ -97,6 +102,3 @@ final class ProgressReporter: @unchecked Sendable {
         if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
-
-// The encoder is not wired in yet: chunks are stored without vectors until it is.
-extension ModelLoader { func encoder() throws -> (any Embedder)? { nil } }

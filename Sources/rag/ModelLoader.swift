@@ -2,6 +2,7 @@
 /// how to get the files.
 import Foundation
 import RAGCore
+import Encoder
 import Tokenizers
 
 struct ModelLoader {
@@ -18,6 +19,11 @@ struct ModelLoader {
         guard FileManager.default.fileExists(atPath: vocab) else {
             throw RAGError("model_missing", "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
         }
+    }
+
+    func encoder(precision: EncoderPrecision = .fp32) throws -> MiniLMEncoder {
+        try requireEncoderFiles()
+        return try MiniLMEncoder(directory: encoderDirectory, precision: precision)
     }
 
     func wordPiece() throws -> WordPieceTokenizer {

@@ -1,6 +1,7 @@
 /// The `rag` command line: one root command and its subcommands. Parsing and printing only; the work is in the libraries.
 import ArgumentParser
 import Foundation
+import Kernels
 import RAGCore
 
 @main
@@ -14,13 +15,16 @@ struct RagCommand: AsyncParsableCommand {
             StatsCommand.self,
             EvalCommand.self,
             TokenizeCommand.self,
+            EmbedCommand.self,
             BenchCommand.self,
         ]
     )
 
+    /// Picks OpenBLAS's fastest kernels first (this may re-execute the process), then runs the command.
     /// Exit codes: 0 success, 1 the work failed or some inputs failed, 2 usage error (ArgumentParser's default
     /// for usage errors is 64; scripts here expect 2).
     static func main() async {
+        BLASRuntime.selectFastestKernelsOrReexec()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -40,12 +44,4 @@ struct RagCommand: AsyncParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks that print one JSON line each.",
-        subcommands: [BenchIngestCommand.self]
-    )
 }

@@ -107,3 +107,39 @@ import Testing
         #expect(lines.first?.hasPrefix("q1 Q0 d1 1 ") == true)
     }
 }
+
+/// Ingest with the real encoder: every chunk gets a vector, and unchanged text is never embedded twice.
+@Suite(.serialized) struct EmbeddingIngestCLITests {
+    @Test func everyChunkIsEmbeddedAndARenamedFileComesFromTheCache() throws {
+        let dir = try CLI.temporaryDirectory("embed")
+        let docs = dir.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
+        for name in ["guide/installation.html", "guide/ingesting.md", "reference/encoder.xml", "glossary.txt"] {
+            let src = CLI.repoRoot.appendingPathComponent("Corpus").appendingPathComponent(name)
+            try FileManager.default.copyItem(at: src, to: docs.appendingPathComponent(src.lastPathComponent))
+        }
+        let index = dir.appendingPathComponent("i.sqlite").path
+        let first = try CLI.run(["ingest", docs.path, "--index", index, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let chunks = try #require(first.json?["chunks"] as? Int)
+        #expect(chunks > 4)
+        #expect(first.json?["embedded"] as? Int ?? 0 > 0)
+        let stats = try CLI.run(["stats", "--index", index, "--json"]).json
+        #expect(stats?["embeddings"] as? Int == chunks)
+
+        try FileManager.default.moveItem(at: docs.appendingPathComponent("glossary.txt"), to: docs.appendingPathComponent("words.txt"))
+        let renamed = try CLI.run(["ingest", docs.path, "--index", index, "--prune", "--json"])
+        #expect(renamed.status == 0)
+        #expect(renamed.json?["files_changed"] as? Int == 1)
+        #expect(renamed.json?["embedded"] as? Int == 0, "a renamed file's chunks come from the embedding cache")
+        #expect((renamed.json?["embedding_cache_hits"] as? Int ?? 0) > 0)
+
+        // Vectors of another precision are not mixed in silently.
+        let mixed = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8"])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.contains("--reembed"))
+        let replaced = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8", "--reembed", "--json"])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try CLI.run(["stats", "--index", index, "--json"]).json?["embeddings"] as? Int == chunks)
+    }
+}

@@ -1,2 +1,0 @@
-/// The Encoder module; see docs/ARCHITECTURE.md.
-public enum EncoderModule {}

@@ -1,0 +1,153 @@
+/// A sentence-transformers BERT encoder (all-MiniLM-L6-v2 and its kin): WordPiece → BERT → pooling → L2 norm,
+/// batched and run on every core.
+import Dispatch
+import Foundation
+import Kernels
+import RAGCore
+import Tokenizers
+
+public final class MiniLMEncoder: Embedder, @unchecked Sendable {
+    // Immutable after init; each `embed` call owns its workspaces, so concurrent calls are safe.
+    public let tokenizer: WordPieceTokenizer
+    public let config: BertConfiguration
+    public let pooling: PoolingConfiguration
+    public let precision: EncoderPrecision
+    /// sha256 of model.safetensors.
+    public let weightsSHA256: String
+    /// "<model folder>/<precision>@sha256:<weights digest>": vectors of different weights or precision never mix.
+    public let modelID: String
+    public var dimension: Int { config.hiddenSize }
+    /// Parallel workers; each runs whole batches with single-threaded BLAS (see `init`).
+    public let workers: Int
+    /// Packed tokens per batch: big enough for sgemm to run near peak, small enough for the activations
+    /// (about 9 KB per token with a 1536-wide feed-forward) to stay well inside memory limits.
+    public let maxBatchTokens: Int
+    /// Longest sequence, [CLS] and [SEP] included.
+    public let maxSequenceLength: Int
+    let model: BertModel
+
+    /// Loads the tokenizer, config, pooling modules and weights in `directory` (the sentence-transformers layout).
+    ///
+    /// Parallelism: OpenBLAS is set to one thread and `workers` (default: the active cores) Swift threads each take
+    /// whole batches. Every op — the big projections, per-sequence attention, LayerNorm, GELU — then runs on both
+    /// cores with no synchronisation inside a batch; OpenBLAS threading would parallelise only the large sgemms and
+    /// leave the many small attention products and the element-wise ops on one core.
+    public init(directory: URL, precision: EncoderPrecision = .fp32, workers: Int? = nil,
+                maxBatchTokens: Int = 4096) throws {
+        tokenizer = try WordPieceTokenizer(directory: directory)
+        config = try BertConfiguration(directory: directory)
+        pooling = try PoolingConfiguration(directory: directory)
+        self.precision = precision
+        let weightsPath = directory.appendingPathComponent("model.safetensors").path
+        let file = try SafeTensorsFile(path: weightsPath)
+        model = try BertModel(config: config, file: file, precision: precision)
+        guard tokenizer.vocabularySize <= config.vocabularySize else {
+            throw EncoderError.unsupported(directory.path,
+                "vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size \(config.vocabularySize)")
+        }
+        weightsSHA256 = WeightsHash.sha256(of: file)
+        modelID = "\(directory.lastPathComponent)/\(precision.rawValue)@sha256:\(weightsSHA256)"
+        maxSequenceLength = min(tokenizer.configuration.maxLength, config.maxPositions)
+        self.maxBatchTokens = max(maxBatchTokens, maxSequenceLength)
+        self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        if self.workers > 1 { BLASRuntime.setThreads(1) }
+    }
+
+    /// Token ids the encoder runs on: [CLS] … [SEP], truncated to `maxSequenceLength`.
+    public func tokenize(_ text: String) -> [Int32] {
+        tokenizer.encode(text, maxLength: maxSequenceLength)
+    }
+
+    /// L2-normalised (per modules.json) sentence vectors, one per text, in order.
+    public func embed(_ texts: [String]) throws -> [[Float]] {
+        embed(tokenized: texts.map(tokenize))
+    }
+
+    /// Vectors for already tokenized texts (each with specials, at most `maxSequenceLength` ids).
+    public func embed(tokenized sequences: [[Int32]]) -> [[Float]] {
+        let dim = config.hiddenSize
+        guard !sequences.isEmpty else { return [] }
+        let sequences = sequences.map { ids in
+            ids.count <= maxSequenceLength ? ids : Array(ids.prefix(maxSequenceLength - 1)) + [tokenizer.sepID]
+        }
+        // Longest first, batched greedily by packed tokens: big batches start first so the workers finish together.
+        let order = sequences.indices.sorted { sequences[$0].count > sequences[$1].count }
+        var grouped: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for index in order {
+            let n = max(1, sequences[index].count)
+            if tokens + n > maxBatchTokens && !current.isEmpty {
+                grouped.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += n
+        }
+        if !current.isEmpty { grouped.append(current) }
+        let batches = grouped
+
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: sequences.count * dim)
+        defer { output.deallocate() }
+        let shared = SharedOutput(pointer: output)
+        let next = BatchCounter()
+        let workerCount = min(workers, batches.count)
+        let largest = batches.map { $0.reduce(0) { $0 + max(1, sequences[$1].count) } }.max() ?? 1
+        let longest = sequences.map(\.count).max() ?? 1
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            let workspace = BertWorkspace(config: config, maxTokens: largest, maxSequence: max(longest, 1))
+            while let b = next.take(limit: batches.count) {
+                run(batch: batches[b].map { (index: $0, ids: sequences[$0]) }, workspace: workspace, output: shared.pointer)
+            }
+        }
+        return (0..<sequences.count).map { Array(UnsafeBufferPointer(start: output + $0 * dim, count: dim)) }
+    }
+
+    private func run(batch: [(index: Int, ids: [Int32])], workspace: BertWorkspace, output: UnsafeMutablePointer<Float>) {
+        let dim = config.hiddenSize
+        // An empty id list cannot occur (the tokenizer always adds [CLS] and [SEP]); guard anyway with a lone [SEP].
+        let seqs = batch.map { $0.ids.isEmpty ? [tokenizer.sepID] : $0.ids }
+        model.forward(seqs, workspace: workspace)
+        var row = 0
+        for (k, item) in batch.enumerated() {
+            let n = seqs[k].count
+            let hidden = UnsafePointer(workspace.hidden + row * dim)
+            let dst = output + item.index * dim
+            switch pooling.mode {
+            case .mean, .meanSqrtLength:
+                Rows.mean(rows: n, cols: dim, x: hidden, out: dst)
+                if pooling.mode == .meanSqrtLength {
+                    let f = Float(n).squareRoot()
+                    for c in 0..<dim { dst[c] *= f }
+                }
+            case .cls:
+                for c in 0..<dim { dst[c] = hidden[c] }
+            case .max:
+                for c in 0..<dim { dst[c] = hidden[c] }
+                for r in 1..<max(n, 1) { for c in 0..<dim { dst[c] = max(dst[c], hidden[r * dim + c]) } }
+            }
+            if pooling.normalize { Rows.l2Normalize(dst, count: dim) }
+            row += n
+        }
+    }
+}
+
+/// The output buffer, written by workers at disjoint rows.
+private struct SharedOutput: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+}
+
+/// Hands out batch indices to workers; a lock because it is taken once per batch (milliseconds of work each).
+private final class BatchCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func take(limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}

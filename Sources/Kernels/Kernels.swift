@@ -1,2 +1,0 @@
-/// The Kernels module; see docs/ARCHITECTURE.md.
-public enum KernelsModule {}

@@ -1,0 +1,10 @@
+/// `rag bench`: measurements printed as one JSON line each.
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print one JSON line each.",
+        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self]
+    )
+}
