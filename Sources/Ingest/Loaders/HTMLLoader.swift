@@ -29,16 +29,23 @@ public struct HTMLLoader: DocumentLoader {
                 doc = try LibXML.parseXML(utf8, path: path)
             } catch let error as IngestError {
                 if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
-                doc = try (try? LibXML.parseXML(utf8, path: path, recover: true)) ?? LibXML.parseHTML(utf8, path: path)
+                guard let recovered = try? LibXML.parseXML(utf8, path: path, recover: true) else {
+                    let out = try HTMLSAXExtractor.extract(utf8, path: path)
+                    return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+                }
+                doc = recovered
             }
         } else {
-            doc = try LibXML.parseHTML(utf8, path: path)
+            let out = try HTMLSAXExtractor.extract(utf8, path: path)
+            return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
         }
         defer { xmlFreeDoc(doc) }
         let out = TreeExtractor.extract(doc, classifier: HTMLTags(), titleOutsideBody: true)
-        var title = out.documentTitle
-        if title == nil, let h1 = out.blocks.first(where: { $0.kind == .heading(level: 1) }) { title = h1.text }
-        return Document(path: path, title: title, format: format, blocks: out.blocks)
+        return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+    }
+
+    static func firstH1(_ blocks: [Block]) -> String? {
+        blocks.first { $0.kind == .heading(level: 1) }?.text
     }
 }
 
@@ -62,28 +69,21 @@ struct HTMLTags: TagClassifier {
     static let furnitureClasses: Set<String> = ["headerlink", "sphinxsidebar", "footer"]
 
     var roles: [TagKey: ElementRole] { Self.table }
-    var unknownRole: ElementRole { .inline }
 
     func role(of node: xmlNodePtr, byName: ElementRole?) -> ElementRole {
-        let role = byName ?? .inline
-        if role == .skip || node.pointee.properties == nil { return role }
-        if let r = TreeExtractor.attribute(node, "role"), TreeExtractor.hasToken(r, in: Self.furnitureRoles) { return .skip }
-        if let c = TreeExtractor.attribute(node, "class"), TreeExtractor.hasToken(c, in: Self.furnitureClasses) { return .skip }
-        if let first = node.pointee.properties, hasHiddenAttribute(first) {
-            return .skip
-        }
-        if let a = TreeExtractor.attribute(node, "aria-hidden"), TreeExtractor.equals(a, "true") { return .skip }
-        return role
+        Self.role(byName: byName, hasAttributes: node.pointee.properties != nil) { TreeExtractor.attribute(node, $0) }
     }
 
-    /// `hidden` may be a bare attribute, whose value libxml2 leaves without a text child.
-    private func hasHiddenAttribute(_ first: xmlAttrPtr) -> Bool {
-        var attr: xmlAttrPtr? = first
-        while let a = attr {
-            if let n = a.pointee.name, TreeExtractor.equals(n, "hidden") { return true }
-            attr = a.pointee.next
-        }
-        return false
+    /// `attribute(name)`: nil when absent, else the value (nil for a bare attribute such as `hidden`).
+    static func role(byName: ElementRole?, hasAttributes: Bool,
+                     attribute: (StaticString) -> UnsafePointer<UInt8>??) -> ElementRole {
+        let role = byName ?? .inline
+        if role == .skip || !hasAttributes { return role }
+        if case let r?? = attribute("role"), TreeExtractor.hasToken(r, in: furnitureRoles) { return .skip }
+        if case let c?? = attribute("class"), TreeExtractor.hasToken(c, in: furnitureClasses) { return .skip }
+        if attribute("hidden") != nil { return .skip }
+        if case let a?? = attribute("aria-hidden"), TreeExtractor.equals(a, "true") { return .skip }
+        return role
     }
 
     mutating func entityText(_ node: xmlNodePtr, doc: xmlDocPtr) -> UnsafePointer<UInt8>? { nil }

@@ -59,24 +59,23 @@ struct TagKey: Hashable, Sendable {
 
 /// The extractor's per-dialect decisions.
 protocol TagClassifier {
-    /// The role of an element; `roleByName` is the table lookup already done (nil for unknown names).
+    /// The role of an element; `byName` is the table lookup already done (nil for unknown names).
     func role(of node: xmlNodePtr, byName: ElementRole?) -> ElementRole
     var roles: [TagKey: ElementRole] { get }
-    /// Role of elements not in the table.
-    var unknownRole: ElementRole { get }
     /// Replacement text for an entity reference node, or nil to drop it.
     mutating func entityText(_ node: xmlNodePtr, doc: xmlDocPtr) -> UnsafePointer<UInt8>?
 }
 
-struct TreeExtractor {
+/// The block-building state machine, driven by element start/end and text events: from a tree walk
+/// (`TreeExtractor`) or from SAX callbacks (`HTMLSAXExtractor`). Memory is O(nesting depth), no recursion.
+struct ExtractorCore {
     struct Output {
         var blocks: [Block]
-        /// The text of the first `.title` element outside any section (HTML `<title>`), if any.
+        /// The text of the first `.title` element outside any section when `titleOutsideBody` (HTML `<title>`).
         var documentTitle: String?
     }
 
     private struct Context {
-        var node: xmlNodePtr
         var kind: Block.Kind
         var preformatted = false
         /// A container (div, section, unknown element): loose text in it is a paragraph, but it is not running text.
@@ -87,167 +86,187 @@ struct TreeExtractor {
         var cells = 0
     }
 
-    /// Extracts blocks from `doc`. `titleOutsideBody`: a `.title` element outside every section is the document
-    /// title (HTML) rather than a heading (XML).
-    static func extract<C: TagClassifier>(_ doc: xmlDocPtr, classifier: C, titleOutsideBody: Bool) -> Output {
-        var classifier = classifier
-        var acc = BlockAccumulator()
-        var stack: [Context] = []
-        var owner = -1  // index in `stack` of the innermost non-absorbed context
-        var sectionDepth = 0
-        var documentTitle: String?
-        let docNode = UnsafeMutableRawPointer(doc).assumingMemoryBound(to: xmlNode.self)
+    /// What each open element did on entry, so its end can undo it.
+    private enum Open { case plain, context, title }
 
-        func ownerKind() -> Block.Kind { owner >= 0 ? stack[owner].kind : .paragraph }
-        func ownerIsPre() -> Bool { owner >= 0 && stack[owner].preformatted }
-        func ownerIsRunningText() -> Bool { owner >= 0 && !stack[owner].isContainer }
-        func flushPending() {
-            if !acc.isEmpty { acc.flush(ownerKind(), preformatted: ownerIsPre()) }
+    private let titleOutsideBody: Bool
+    private var acc = BlockAccumulator()
+    private var open: [Open] = []
+    private var contexts: [Context] = []
+    private var owner = -1  // index in `contexts` of the innermost non-absorbed context
+    private var sectionDepth = 0
+    /// > 0 inside a skipped element (counts nested elements for event-driven callers).
+    private var skipDepth = 0
+    private var titleText: BlockAccumulator?
+    private var documentTitle: String?
+
+    init(titleOutsideBody: Bool) {
+        self.titleOutsideBody = titleOutsideBody
+    }
+
+    mutating func finish() -> Output {
+        flushPending()
+        return Output(blocks: acc.blocks, documentTitle: documentTitle)
+    }
+
+    private var ownerKind: Block.Kind { owner >= 0 ? contexts[owner].kind : .paragraph }
+    private var ownerIsPre: Bool { owner >= 0 && contexts[owner].preformatted }
+    private var ownerIsRunningText: Bool { owner >= 0 && !contexts[owner].isContainer }
+
+    private mutating func flushPending() {
+        if !acc.isEmpty { acc.flush(ownerKind, preformatted: ownerIsPre) }
+    }
+
+    /// Whether a block of `kind` entering the current owner is absorbed into it as running text.
+    private func absorbs(_ kind: Block.Kind) -> Bool {
+        guard owner >= 0 else { return false }
+        let o = contexts[owner]
+        if o.preformatted { return true }
+        switch o.kind {
+        case .heading: return true
+        case .tableRow: return kind != .tableRow
+        case .listItem: return kind == .paragraph
+        case .paragraph, .code: return false
         }
-        func push(_ c: Context) {
-            stack.append(c)
-            if !c.absorbed { owner = stack.count - 1 }
+    }
+
+    private mutating func enterBlock(_ kind: Block.Kind, container: Bool = false, pre: Bool = false, section: Bool = false) {
+        open.append(.context)
+        if !section && absorbs(kind) {
+            if !ownerIsPre { acc.space() }
+            contexts.append(Context(kind: kind, absorbed: true))
+            return
         }
-        /// Whether a block of `kind` entering the current owner is absorbed into it as running text.
-        func absorbs(_ kind: Block.Kind, container: Bool) -> Bool {
-            guard owner >= 0 else { return false }
-            let o = stack[owner]
-            if o.preformatted { return true }
-            switch o.kind {
-            case .heading: return true
-            case .tableRow: return kind != .tableRow
-            case .listItem: return kind == .paragraph
-            case .paragraph, .code: return false
+        flushPending()
+        contexts.append(Context(kind: kind, preformatted: pre, isContainer: container, isSection: section))
+        owner = contexts.count - 1
+        if section { sectionDepth += 1 }
+    }
+
+    /// An element starts. Returns whether its content matters (false: skipped, or empty by nature such as `br`);
+    /// every call, whatever it returns, must be matched by one `end()`.
+    mutating func start(_ role: ElementRole) -> Bool {
+        if skipDepth > 0 { skipDepth += 1; return false }
+        if titleText != nil { open.append(.plain); return true }
+        var role = role
+        if role == .generic { role = ownerIsRunningText ? .inline : .container }
+        if role == .codeOrInline { role = ownerIsRunningText ? .inline : .preformatted }
+        switch role {
+        case .skip:
+            skipDepth = 1
+            return false
+        case .inline, .generic, .codeOrInline:
+            open.append(.plain)
+        case .lineBreak:
+            open.append(.plain)
+            if ownerIsPre { acc.appendLiteral("\n") } else { acc.space() }
+            return false
+        case .block(let kind):
+            enterBlock(kind)
+        case .container:
+            enterBlock(.paragraph, container: true)
+        case .preformatted:
+            enterBlock(.code, pre: true)
+        case .cell:
+            open.append(.plain)
+            if owner >= 0 && contexts[owner].kind == .tableRow && !contexts[owner].preformatted {
+                if contexts[owner].cells > 0 { acc.appendLiteral(" | ") }
+                contexts[owner].cells += 1
+            } else {
+                acc.space()
             }
-        }
-        func enterBlock(_ node: xmlNodePtr, _ kind: Block.Kind, container: Bool = false, pre: Bool = false, section: Bool = false) {
-            if !section && absorbs(kind, container: container) {
-                if !ownerIsPre() { acc.space() }
-                push(Context(node: node, kind: kind, absorbed: true))
-                return
+        case .section:
+            enterBlock(.paragraph, container: true, section: true)
+        case .title:
+            if titleOutsideBody && sectionDepth == 0 {
+                open.append(.title)
+                titleText = BlockAccumulator()
+                return true
             }
-            flushPending()
-            push(Context(node: node, kind: kind, preformatted: pre, isContainer: container, isSection: section))
-            if section { sectionDepth += 1 }
+            enterBlock(.heading(level: min(max(sectionDepth, 1), 6)))
         }
-        func exit(_ node: xmlNodePtr) {
-            guard let top = stack.last, top.node == node else { return }
-            stack.removeLast()
+        return true
+    }
+
+    /// The innermost open element ends.
+    mutating func end() {
+        if skipDepth > 0 { skipDepth -= 1; return }
+        guard let o = open.popLast() else { return }
+        switch o {
+        case .plain:
+            return
+        case .title:
+            if documentTitle == nil, let t = titleText?.pendingText, !t.isEmpty { documentTitle = t }
+            titleText = nil
+        case .context:
+            let top = contexts.removeLast()
             if top.absorbed {
-                if !ownerIsPre() { acc.space() }
+                if !ownerIsPre { acc.space() }
                 return
             }
             if !acc.isEmpty { acc.flush(top.kind, preformatted: top.preformatted) }
             if top.isSection { sectionDepth -= 1 }
-            owner = stack.lastIndex(where: { !$0.absorbed }) ?? -1
+            owner = contexts.lastIndex(where: { !$0.absorbed }) ?? -1
         }
-        /// Returns whether to descend into the node's children.
-        func enter(_ node: xmlNodePtr) -> Bool {
-            switch node.pointee.type {
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = node.pointee.content {
-                    if ownerIsPre() { acc.appendRaw(content) } else { acc.appendNormalized(content) }
-                }
-                return false
-            case XML_ENTITY_REF_NODE:
-                // Never descend: the children of a reference are the entity's own nodes. Only what the
-                // classifier allows (bounded, internal, entity-free text) is written.
-                if let text = classifier.entityText(node, doc: doc) {
-                    if ownerIsPre() { acc.appendRaw(text) } else { acc.appendNormalized(text) }
-                }
-                return false
-            case XML_ELEMENT_NODE:
-                break
-            default:
-                return false
-            }
-            let byName = node.pointee.name.flatMap { TagKey($0) }.flatMap { classifier.roles[$0] }
-            var role = classifier.role(of: node, byName: byName)
-            if role == .generic { role = ownerIsRunningText() ? .inline : .container }
-            if role == .codeOrInline { role = ownerIsRunningText() ? .inline : .preformatted }
-            switch role {
-            case .skip:
-                return false
-            case .inline, .generic, .codeOrInline:
-                return true
-            case .lineBreak:
-                if ownerIsPre() { acc.appendLiteral("\n") } else { acc.space() }
-                return false
-            case .block(let kind):
-                enterBlock(node, kind)
-            case .container:
-                enterBlock(node, .paragraph, container: true)
-            case .preformatted:
-                enterBlock(node, .code, pre: true)
-            case .cell:
-                if owner >= 0 && stack[owner].kind == .tableRow && !stack[owner].preformatted {
-                    if stack[owner].cells > 0 { acc.appendLiteral(" | ") }
-                    stack[owner].cells += 1
-                } else {
-                    acc.space()
-                }
-            case .section:
-                enterBlock(node, .paragraph, container: true, section: true)
-            case .title:
-                if titleOutsideBody && sectionDepth == 0 {
-                    if documentTitle == nil {
-                        var t = BlockAccumulator()
-                        collectText(node, into: &t)
-                        let s = t.pendingText
-                        if !s.isEmpty { documentTitle = s }
-                    }
-                    return false
-                }
-                enterBlock(node, .heading(level: min(max(sectionDepth, 1), 6)))
-            }
-            return true
-        }
+    }
+
+    /// Character data of the current element.
+    mutating func text(_ bytes: UnsafePointer<UInt8>, count: Int) {
+        if skipDepth > 0 { return }
+        if titleText != nil { titleText!.appendNormalized(bytes, count: count); return }
+        if ownerIsPre { acc.appendRaw(bytes, count: count) } else { acc.appendNormalized(bytes, count: count) }
+    }
+}
+
+/// Drives `ExtractorCore` over a libxml2 tree (XML and XHTML documents), iteratively.
+enum TreeExtractor {
+    /// Extracts blocks from `doc`. `titleOutsideBody`: a `.title` element outside every section is the document
+    /// title (HTML) rather than a heading (XML).
+    static func extract<C: TagClassifier>(_ doc: xmlDocPtr, classifier: C, titleOutsideBody: Bool) -> ExtractorCore.Output {
+        var classifier = classifier
+        var core = ExtractorCore(titleOutsideBody: titleOutsideBody)
+        let docNode = UnsafeMutableRawPointer(doc).assumingMemoryBound(to: xmlNode.self)
 
         var node = doc.pointee.children
         while let n = node {
-            if enter(n), let child = n.pointee.children, n.pointee.type == XML_ELEMENT_NODE {
+            var descend = false
+            switch n.pointee.type {
+            case XML_ELEMENT_NODE:
+                let byName = n.pointee.name.flatMap { TagKey($0) }.flatMap { classifier.roles[$0] }
+                descend = core.start(classifier.role(of: n, byName: byName))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = n.pointee.content { core.text(content, count: Int(xmlStrlen(content))) }
+            case XML_ENTITY_REF_NODE:
+                // Never descend: the children of a reference are the entity's own nodes. Only what the classifier
+                // allows (bounded, internal, entity-free text) is written.
+                if let text = classifier.entityText(n, doc: doc) { core.text(text, count: Int(xmlStrlen(text))) }
+            default:
+                break
+            }
+            if descend, let child = n.pointee.children {
                 node = child
                 continue
             }
-            exit(n)
+            if n.pointee.type == XML_ELEMENT_NODE { core.end() }
             var current = n
             node = nil
             while true {
                 if let next = current.pointee.next { node = next; break }
                 guard let parent = current.pointee.parent, parent != docNode else { break }
-                exit(parent)
+                core.end()  // only elements have children we descend into
                 current = parent
             }
         }
-        flushPending()
-        return Output(blocks: acc.blocks, documentTitle: documentTitle)
+        return core.finish()
     }
 
-    /// All text below `node` (normalised), iteratively; used for `<title>`.
-    static func collectText(_ root: xmlNodePtr, into acc: inout BlockAccumulator) {
-        var node = root.pointee.children
-        while let n = node {
-            if n.pointee.type == XML_TEXT_NODE || n.pointee.type == XML_CDATA_SECTION_NODE, let c = n.pointee.content {
-                acc.appendNormalized(c)
-            }
-            if n.pointee.type == XML_ELEMENT_NODE, let child = n.pointee.children { node = child; continue }
-            var current = n
-            node = nil
-            while true {
-                if let next = current.pointee.next { node = next; break }
-                guard let parent = current.pointee.parent, parent != root else { break }
-                current = parent
-            }
-        }
-    }
-
-    /// The value of attribute `name` on an element (the first text child), without allocating.
-    static func attribute(_ node: xmlNodePtr, _ name: StaticString) -> UnsafePointer<UInt8>? {
+    /// Attribute `name` of an element: nil when absent, else its value (nil for a bare attribute), without
+    /// allocating.
+    static func attribute(_ node: xmlNodePtr, _ name: StaticString) -> UnsafePointer<UInt8>?? {
         var attr = node.pointee.properties
         while let a = attr {
             if let n = a.pointee.name, equals(n, name) {
-                if let text = a.pointee.children?.pointee.content { return UnsafePointer(text) }
-                return nil
+                return .some(a.pointee.children?.pointee.content.map { UnsafePointer($0) })
             }
             attr = a.pointee.next
         }
