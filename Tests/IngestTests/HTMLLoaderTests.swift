@@ -77,4 +77,20 @@ import Testing
         let doc = try load("<pre>a  b\n\tc<br>d</pre><p>x<br>y</p>", path: "a.html")
         #expect(doc.outline == ["code:a  b\n\tc\nd", "p:x y"])
     }
+
+    @Test func hiddenElementsAndFurnitureRolesAreDropped() throws {
+        let html = """
+            <body><div hidden>HIDDEN</div><p aria-hidden="true">ARIA</p><div role="search">SEARCH</div>
+            <div class="body footer">FOOTER-CLASS</div><p class="note">kept</p></body>
+            """
+        let doc = try load(html, path: "a.html")
+        #expect(doc.outline == ["p:kept"])
+    }
+
+    @Test func loaderProtocolAndRegistryAgreeWithTheEntryPoint() throws {
+        let bytes = try Fixtures.bytes("page.html")
+        let viaRegistry = try LoaderRegistry.standard.loader(for: .html).load(path: "page.html", bytes: bytes)
+        let viaEntry = try DocumentLoading.load(path: "page.html", bytes: bytes).documents
+        #expect(viaRegistry.map(\.blocks) == viaEntry.map(\.blocks))
+    }
 }

@@ -24,8 +24,8 @@ enum ElementRole: Sendable, Equatable {
     case cell
     /// A sectioning element (XML section, chapter, sect1…): titles inside are headings one level deeper.
     case section
-    /// A title: a heading at the current section depth (XML), or the document title when outside any body (HTML
-    /// `<title>`, see `TreeExtractor.documentTitleTag`).
+    /// A title: a heading at the current section depth (XML), or, with `titleOutsideBody`, the document title when
+    /// outside any section (HTML `<title>`).
     case title
 }
 
