@@ -93,4 +93,12 @@ import Testing
         let viaEntry = try DocumentLoading.load(path: "page.html", bytes: bytes).documents
         #expect(viaRegistry.map(\.blocks) == viaEntry.map(\.blocks))
     }
+
+    @Test func latin1PageWithDeclaredCharsetIsDecodedAsDeclared() throws {
+        let bytes = Array("<html><head><meta charset=\"iso-8859-1\"><title>Caf".utf8) + [0xE9]
+            + Array("</title></head><body><p>na".utf8) + [0xEF] + Array("ve</p></body></html>".utf8)
+        let doc = try DocumentLoading.load(path: "latin1.html", bytes: bytes).documents[0]
+        #expect(doc.title == "Café")
+        #expect(doc.outline == ["p:naïve"])
+    }
 }

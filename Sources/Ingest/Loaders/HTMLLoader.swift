@@ -11,6 +11,8 @@ import RAGCore
 /// Kept: h1–h6 as headings, p/div/section text as paragraphs, li as list items, each tr as a row
 /// "cell | cell | cell", pre as code (whitespace kept); inline elements are flattened into their block with
 /// whitespace collapsed. The title is `<title>`, else the first h1.
+/// Input that is not valid UTF-8 is repaired with U+FFFD, unless the page declares another charset in a `<meta>`
+/// (windows-1252, ISO-8859-x, …): then libxml2 decodes it as declared.
 /// XHTML is parsed as XML with the safe options first (so `<div/>` and CDATA mean what they say); when it is not
 /// well-formed, the XML parser's recover mode and then the HTML parser take over. An entity loop is refused.
 public struct HTMLLoader: DocumentLoader {
@@ -36,12 +38,26 @@ public struct HTMLLoader: DocumentLoader {
                 doc = recovered
             }
         } else {
-            let out = try HTMLSAXExtractor.extract(utf8, path: path)
+            // A page that is not UTF-8 but declares its charset (Latin-1 and friends) is decoded as declared.
+            let declared = utf8 != bytes ? Self.declaredCharset(bytes) : nil
+            let out = declared != nil
+                ? try HTMLSAXExtractor.extract(bytes, path: path, encoding: nil)
+                : try HTMLSAXExtractor.extract(utf8, path: path)
             return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
         }
         defer { xmlFreeDoc(doc) }
         let out = TreeExtractor.extract(doc, classifier: HTMLTags(), titleOutsideBody: true)
         return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+    }
+
+    /// The charset a `<meta>` in the first 2 KB declares, when it is not UTF-8 (lower-cased), else nil.
+    static func declaredCharset(_ bytes: [UInt8]) -> String? {
+        let head = String(decoding: bytes.prefix(2048).map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
+        guard let r = head.range(of: "charset=") else { return nil }
+        let name = head[r.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
+            .prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        guard !name.isEmpty, name != "utf-8", name != "utf8" else { return nil }
+        return String(name)
     }
 
     static func firstH1(_ blocks: [Block]) -> String? {

@@ -17,7 +17,8 @@ enum HTMLSAXExtractor {
 
     /// - Throws: `IngestError` `.tooLarge`, or `.parseError` when libxml2 stopped parsing (nesting deeper than 256
     ///   levels) and would silently drop the rest of the file.
-    static func extract(_ bytes: [UInt8], path: String) throws -> ExtractorCore.Output {
+    /// - Parameter encoding: "UTF-8" for repaired input; nil lets libxml2 follow the page's `<meta charset>`.
+    static func extract(_ bytes: [UInt8], path: String, encoding: String? = "UTF-8") throws -> ExtractorCore.Output {
         LibXML.initialize()
         guard bytes.count < Int(Int32.max) else {
             throw IngestError(.tooLarge, path: path, reason: "file too large for the HTML parser (\(bytes.count) bytes, limit 2 GiB)")
@@ -59,7 +60,7 @@ enum HTMLSAXExtractor {
         let doc = withExtendedLifetime(state) {
             bytes.withUnsafeBufferPointer { p in
                 htmlCtxtReadMemory(ctxt, UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                   Int32(p.count), nil, "UTF-8", LibXML.htmlOptions)
+                                   Int32(p.count), nil, encoding, LibXML.htmlOptions)
             }
         }
         ctxt.pointee._private = nil
