@@ -25,29 +25,31 @@ public struct HTMLLoader: DocumentLoader {
     /// - Parameter bytes: the file's bytes; repaired to UTF-8 here if needed.
     public func loadDocument(path: String, bytes: [UInt8], format: DocumentFormat = .html) throws -> Document {
         let utf8 = UTF8Repair.bytes(from: bytes)
+        guard format == .xhtml else { return try htmlDocument(path: path, original: bytes, utf8: utf8, format: format) }
         let doc: xmlDocPtr
-        if format == .xhtml {
-            do {
-                doc = try LibXML.parseXML(utf8, path: path)
-            } catch let error as IngestError {
-                if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
-                guard let recovered = try? LibXML.parseXML(utf8, path: path, recover: true) else {
-                    let out = try HTMLSAXExtractor.extract(utf8, path: path)
-                    return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
-                }
-                doc = recovered
+        do {
+            doc = try LibXML.parseXML(utf8, path: path)
+        } catch let error as IngestError {
+            if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
+            guard let recovered = try? LibXML.parseXML(utf8, path: path, recover: true) else {
+                return try htmlDocument(path: path, original: bytes, utf8: utf8, format: format)
             }
-        } else {
-            // A page that is not UTF-8 but declares its charset (Latin-1 and friends) is decoded as declared.
-            let declared = utf8 != bytes ? Self.declaredCharset(bytes) : nil
-            let out = declared != nil
-                ? try HTMLSAXExtractor.extract(bytes, path: path, encoding: nil)
-                : try HTMLSAXExtractor.extract(utf8, path: path)
-            return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+            doc = recovered
         }
         defer { xmlFreeDoc(doc) }
         let out = TreeExtractor.extract(doc, classifier: HTMLTags(), titleOutsideBody: true)
         return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+    }
+
+    /// The HTML parser's view (SAX, no tree).
+    private func htmlDocument(path: String, original: [UInt8], utf8: [UInt8], format: DocumentFormat) throws -> Document {
+        var out: ExtractorCore.Output?
+        // A page that is not UTF-8 but declares its charset (Latin-1 and friends) is decoded as declared.
+        if utf8 != original, Self.declaredCharset(original) != nil {
+            out = try? HTMLSAXExtractor.extract(original, path: path, encoding: nil)
+        }
+        let result = try out ?? HTMLSAXExtractor.extract(utf8, path: path)
+        return Document(path: path, title: result.documentTitle ?? Self.firstH1(result.blocks), format: format, blocks: result.blocks)
     }
 
     /// The charset a `<meta>` in the first 2 KB declares, when it is not UTF-8 (lower-cased), else nil.
