@@ -83,8 +83,8 @@ struct HTMLTags: TagClassifier {
             .map { ($0, .container) }
     )
 
-    static let furnitureRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "complementary"]
-    static let furnitureClasses: Set<String> = ["headerlink", "sphinxsidebar", "footer"]
+    static let furnitureRoles: [StaticString] = ["navigation", "search", "banner", "contentinfo", "complementary"]
+    static let furnitureClasses: [StaticString] = ["headerlink", "sphinxsidebar", "footer"]
 
     var roles: [TagKey: ElementRole] { Self.table }
 

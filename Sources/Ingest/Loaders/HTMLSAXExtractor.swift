@@ -10,9 +10,10 @@ enum HTMLSAXExtractor {
         var core = ExtractorCore(titleOutsideBody: true)
     }
 
-    private static func state(_ ctx: UnsafeMutableRawPointer?) -> State? {
-        guard let ctx, let raw = ctx.assumingMemoryBound(to: htmlParserCtxt.self).pointee._private else { return nil }
-        return Unmanaged<State>.fromOpaque(raw).takeUnretainedValue()
+    /// Runs `body` on the callbacks' state without retain/release traffic (one call per SAX event).
+    private static func withState(_ ctx: UnsafeMutableRawPointer?, _ body: (State) -> Void) {
+        guard let ctx, let raw = ctx.assumingMemoryBound(to: htmlParserCtxt.self).pointee._private else { return }
+        Unmanaged<State>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
     }
 
     /// - Throws: `IngestError` `.tooLarge`, or `.parseError` when libxml2 stopped parsing (nesting deeper than 256
@@ -31,7 +32,7 @@ enum HTMLSAXExtractor {
         sax.pointee = htmlSAXHandler()
         sax.pointee.initialized = 1
         sax.pointee.startElement = { ctx, name, atts in
-            guard let state = HTMLSAXExtractor.state(ctx), let name else { return }
+            guard let name else { return }
             let byName = TagKey(name).flatMap { HTMLTags.table[$0] }
             let role = HTMLTags.role(byName: byName, hasAttributes: atts?[0] != nil) { wanted in
                 guard let atts else { return nil }
@@ -42,14 +43,14 @@ enum HTMLSAXExtractor {
                 }
                 return nil
             }
-            _ = state.core.start(role)
+            HTMLSAXExtractor.withState(ctx) { _ = $0.core.start(role) }
         }
         sax.pointee.endElement = { ctx, _ in
-            HTMLSAXExtractor.state(ctx)?.core.end()
+            HTMLSAXExtractor.withState(ctx) { $0.core.end() }
         }
         let characters: charactersSAXFunc = { ctx, text, count in
             guard let text, count > 0 else { return }
-            HTMLSAXExtractor.state(ctx)?.core.text(text, count: Int(count))
+            HTMLSAXExtractor.withState(ctx) { $0.core.text(text, count: Int(count)) }
         }
         sax.pointee.characters = characters
         sax.pointee.ignorableWhitespace = characters

@@ -281,16 +281,22 @@ enum TreeExtractor {
         return cName[count] == 0
     }
 
-    /// Whether a space-separated attribute value contains one of `tokens` (ASCII, case-sensitive).
-    static func hasToken(_ value: UnsafePointer<UInt8>, in tokens: Set<String>) -> Bool {
+    /// Whether a space-separated attribute value contains one of `tokens` (ASCII, case-sensitive), without
+    /// allocating.
+    static func hasToken(_ value: UnsafePointer<UInt8>, in tokens: [StaticString]) -> Bool {
         var start = value
         var p = value
         while true {
             let b = p.pointee
             if b == 0 || b == 0x20 || b == 0x09 || b == 0x0A {
-                if p > start {
-                    let token = String(decoding: UnsafeBufferPointer(start: start, count: p - start), as: UTF8.self)
-                    if tokens.contains(token) { return true }
+                let length = p - start
+                if length > 0 {
+                    for token in tokens where token.utf8CodeUnitCount == length {
+                        let t = token.utf8Start
+                        var k = 0
+                        while k < length && start[k] == t[k] { k += 1 }
+                        if k == length { return true }
+                    }
                 }
                 if b == 0 { return false }
                 start = p + 1
