@@ -44,7 +44,7 @@ public enum FileReader {
 
     private static func error(_ code: Int32, path: String, doing: String) -> IngestError {
         let text = String(cString: strerror(code))
-        let underlying = RAGErrorCause(errno: code, operation: doing)
+        let underlying = SystemCallError(errno: code, operation: doing)
         switch code {
         case ENOENT: return IngestError(.notFound, path: path, reason: "no such file (\(text))", underlying: underlying)
         case ELOOP: return IngestError(.unreadable, path: path, reason: "symlink loop (\(text))", underlying: underlying)
@@ -55,7 +55,7 @@ public enum FileReader {
 }
 
 /// The system call and errno behind a file error.
-public struct RAGErrorCause: Error, Sendable {
+public struct SystemCallError: Error, Sendable {
     public let errno: Int32
     public let operation: String
 }
