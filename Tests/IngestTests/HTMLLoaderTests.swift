@@ -77,4 +77,28 @@ import Testing
         let doc = try load("<pre>a  b\n\tc<br>d</pre><p>x<br>y</p>", path: "a.html")
         #expect(doc.outline == ["code:a  b\n\tc\nd", "p:x y"])
     }
+
+    @Test func hiddenElementsAndFurnitureRolesAreDropped() throws {
+        let html = """
+            <body><div hidden>HIDDEN</div><p aria-hidden="true">ARIA</p><div role="search">SEARCH</div>
+            <div class="body footer">FOOTER-CLASS</div><p class="note">kept</p></body>
+            """
+        let doc = try load(html, path: "a.html")
+        #expect(doc.outline == ["p:kept"])
+    }
+
+    @Test func loaderProtocolAndRegistryAgreeWithTheEntryPoint() throws {
+        let bytes = try Fixtures.bytes("page.html")
+        let viaRegistry = try LoaderRegistry.standard.loader(for: .html).load(path: "page.html", bytes: bytes)
+        let viaEntry = try DocumentLoading.load(path: "page.html", bytes: bytes).documents
+        #expect(viaRegistry.map(\.blocks) == viaEntry.map(\.blocks))
+    }
+
+    @Test func latin1PageWithDeclaredCharsetIsDecodedAsDeclared() throws {
+        let bytes = Array("<html><head><meta charset=\"iso-8859-1\"><title>Caf".utf8) + [0xE9]
+            + Array("</title></head><body><p>na".utf8) + [0xEF] + Array("ve</p></body></html>".utf8)
+        let doc = try DocumentLoading.load(path: "latin1.html", bytes: bytes).documents[0]
+        #expect(doc.title == "Café")
+        #expect(doc.outline == ["p:naïve"])
+    }
 }

@@ -56,3 +56,25 @@ import Testing
         #expect(result.problems.last!.message.contains("50 more bad lines"))
     }
 }
+
+@Suite struct ConcurrentLoadingTests {
+    @Test func loadersAreSafeToUseFromManyTasksAtOnce() async throws {
+        let names = ["page.html", "malformed.html", "doc.xhtml", "guide.xml", "guide.md", "notes.txt", "corpus.jsonl"]
+        let expected = try names.map { try Fixtures.load($0).documents.map(\.blocks) }
+        try await withThrowingTaskGroup(of: (Int, [[Block]]).self) { group in
+            for round in 0..<8 {
+                for (i, name) in names.enumerated() {
+                    group.addTask { _ = round; return (i, try Fixtures.load(name).documents.map(\.blocks)) }
+                }
+            }
+            for try await (i, blocks) in group { #expect(blocks == expected[i]) }
+        }
+    }
+
+    @Test func nullTitleOrTextCountsAsEmpty() throws {
+        let line = "{\"_id\":\"n\",\"title\":null,\"text\":\"body\"}\n"
+        let result = try DocumentLoading.load(path: "c.jsonl", bytes: Array(line.utf8))
+        #expect(result.problems.isEmpty)
+        #expect(result.documents[0].outline == ["p:body"])
+    }
+}

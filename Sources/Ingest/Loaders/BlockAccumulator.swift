@@ -15,20 +15,19 @@ struct BlockAccumulator {
 
     var isEmpty: Bool { buffer.isEmpty }
 
-    /// Appends a NUL-terminated UTF-8 string, collapsing runs of whitespace (ASCII and U+00A0) into one space.
-    mutating func appendNormalized(_ text: UnsafePointer<UInt8>) {
-        var p = text
-        while true {
-            let b = p.pointee
-            if b == 0 { return }
+    /// Appends `count` UTF-8 bytes, collapsing runs of whitespace (ASCII and U+00A0) into one space.
+    mutating func appendNormalized(_ text: UnsafePointer<UInt8>, count: Int) {
+        var i = 0
+        while i < count {
+            let b = text[i]
             if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
                 pendingSpace = true
-                p += 1
+                i += 1
                 continue
             }
-            if b == 0xC2 && p[1] == 0xA0 {
+            if b == 0xC2 && i + 1 < count && text[i + 1] == 0xA0 {
                 pendingSpace = true
-                p += 2
+                i += 2
                 continue
             }
             if pendingSpace {
@@ -36,20 +35,23 @@ struct BlockAccumulator {
                 if let last = buffer.last, last != 0x20 { buffer.append(0x20) }
                 pendingSpace = false
             }
-            buffer.append(b)
-            p += 1
+            // Copy the run up to the next whitespace byte in one go.
+            var j = i + 1
+            while j < count {
+                let c = text[j]
+                if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C || c == 0xC2 { break }
+                j += 1
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(start: text + i, count: j - i))
+            i = j
         }
     }
 
-    /// Appends a NUL-terminated UTF-8 string as is (preformatted text), dropping carriage returns.
-    mutating func appendRaw(_ text: UnsafePointer<UInt8>) {
-        var p = text
+    /// Appends `count` UTF-8 bytes as they are (preformatted text), dropping carriage returns.
+    mutating func appendRaw(_ text: UnsafePointer<UInt8>, count: Int) {
         if pendingSpace && !buffer.isEmpty { buffer.append(0x20) }
         pendingSpace = false
-        while case let b = p.pointee, b != 0 {
-            if b != 0x0D { buffer.append(b) }
-            p += 1
-        }
+        for i in 0..<count where text[i] != 0x0D { buffer.append(text[i]) }
     }
 
     /// Appends literal bytes (a separator such as " | ") replacing any pending space.

@@ -35,6 +35,12 @@ public struct LoaderRegistry: Sendable {
 }
 
 public enum DocumentLoading {
+    /// Reads and loads the file at `path` (see `FileReader.read` for the read errors: not found, unreadable,
+    /// symlink loop, directory, too large).
+    public static func load(path: String) throws -> LoadResult {
+        try load(path: path, bytes: FileReader.read(path: path))
+    }
+
     /// Loads one file's bytes: format by extension, else by content (`FormatDetector.detect`), then that format's
     /// loader. Invalid UTF-8 is repaired with U+FFFD, never fatal.
     ///
@@ -49,19 +55,17 @@ public enum DocumentLoading {
     /// Loads with a known format (the empty and binary checks still apply).
     public static func load(path: String, bytes: [UInt8], format: DocumentFormat) throws -> LoadResult {
         try FormatDetector.checkText(path: path, bytes: bytes)
-        do {
-            switch format {
-            case .html, .xhtml:
-                return LoadResult(format: format, documents: [try HTMLLoader().loadDocument(path: path, bytes: bytes, format: format)])
-            case .xml:
-                return LoadResult(format: format, documents: [try XMLLoader().loadDocument(path: path, bytes: bytes)])
-            case .markdown:
-                return LoadResult(format: format, documents: [MarkdownLoader().loadDocument(path: path, text: UTF8Repair.string(from: bytes))])
-            case .text:
-                return LoadResult(format: format, documents: [TextLoader().loadDocument(path: path, text: UTF8Repair.string(from: bytes))])
-            case .jsonl:
-                return JSONLLoader().loadResult(path: path, bytes: bytes)
-            }
+        switch format {
+        case .html, .xhtml:
+            return LoadResult(format: format, documents: [try HTMLLoader().loadDocument(path: path, bytes: bytes, format: format)])
+        case .xml:
+            return LoadResult(format: format, documents: [try XMLLoader().loadDocument(path: path, bytes: bytes)])
+        case .markdown:
+            return LoadResult(format: format, documents: [MarkdownLoader().loadDocument(path: path, text: UTF8Repair.string(from: bytes))])
+        case .text:
+            return LoadResult(format: format, documents: [TextLoader().loadDocument(path: path, text: UTF8Repair.string(from: bytes))])
+        case .jsonl:
+            return JSONLLoader().loadResult(path: path, bytes: bytes)
         }
     }
 }

@@ -11,6 +11,8 @@ import RAGCore
 /// Kept: h1–h6 as headings, p/div/section text as paragraphs, li as list items, each tr as a row
 /// "cell | cell | cell", pre as code (whitespace kept); inline elements are flattened into their block with
 /// whitespace collapsed. The title is `<title>`, else the first h1.
+/// Input that is not valid UTF-8 is repaired with U+FFFD, unless the page declares another charset in a `<meta>`
+/// (windows-1252, ISO-8859-x, …): then libxml2 decodes it as declared.
 /// XHTML is parsed as XML with the safe options first (so `<div/>` and CDATA mean what they say); when it is not
 /// well-formed, the XML parser's recover mode and then the HTML parser take over. An entity loop is refused.
 public struct HTMLLoader: DocumentLoader {
@@ -23,22 +25,45 @@ public struct HTMLLoader: DocumentLoader {
     /// - Parameter bytes: the file's bytes; repaired to UTF-8 here if needed.
     public func loadDocument(path: String, bytes: [UInt8], format: DocumentFormat = .html) throws -> Document {
         let utf8 = UTF8Repair.bytes(from: bytes)
+        guard format == .xhtml else { return try htmlDocument(path: path, original: bytes, utf8: utf8, format: format) }
         let doc: xmlDocPtr
-        if format == .xhtml {
-            do {
-                doc = try LibXML.parseXML(utf8, path: path)
-            } catch let error as IngestError {
-                if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
-                doc = try (try? LibXML.parseXML(utf8, path: path, recover: true)) ?? LibXML.parseHTML(utf8, path: path)
+        do {
+            doc = try LibXML.parseXML(utf8, path: path)
+        } catch let error as IngestError {
+            if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
+            guard let recovered = try? LibXML.parseXML(utf8, path: path, recover: true) else {
+                return try htmlDocument(path: path, original: bytes, utf8: utf8, format: format)
             }
-        } else {
-            doc = try LibXML.parseHTML(utf8, path: path)
+            doc = recovered
         }
         defer { xmlFreeDoc(doc) }
         let out = TreeExtractor.extract(doc, classifier: HTMLTags(), titleOutsideBody: true)
-        var title = out.documentTitle
-        if title == nil, let h1 = out.blocks.first(where: { $0.kind == .heading(level: 1) }) { title = h1.text }
-        return Document(path: path, title: title, format: format, blocks: out.blocks)
+        return Document(path: path, title: out.documentTitle ?? Self.firstH1(out.blocks), format: format, blocks: out.blocks)
+    }
+
+    /// The HTML parser's view (SAX, no tree).
+    private func htmlDocument(path: String, original: [UInt8], utf8: [UInt8], format: DocumentFormat) throws -> Document {
+        var out: ExtractorCore.Output?
+        // A page that is not UTF-8 but declares its charset (Latin-1 and friends) is decoded as declared.
+        if utf8 != original, Self.declaredCharset(original) != nil {
+            out = try? HTMLSAXExtractor.extract(original, path: path, encoding: nil)
+        }
+        let result = try out ?? HTMLSAXExtractor.extract(utf8, path: path)
+        return Document(path: path, title: result.documentTitle ?? Self.firstH1(result.blocks), format: format, blocks: result.blocks)
+    }
+
+    /// The charset a `<meta>` in the first 2 KB declares, when it is not UTF-8 (lower-cased), else nil.
+    static func declaredCharset(_ bytes: [UInt8]) -> String? {
+        let head = String(decoding: bytes.prefix(2048).map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
+        guard let r = head.range(of: "charset=") else { return nil }
+        let name = head[r.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
+            .prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        guard !name.isEmpty, name != "utf-8", name != "utf8" else { return nil }
+        return String(name)
+    }
+
+    static func firstH1(_ blocks: [Block]) -> String? {
+        blocks.first { $0.kind == .heading(level: 1) }?.text
     }
 }
 
@@ -58,32 +83,25 @@ struct HTMLTags: TagClassifier {
             .map { ($0, .container) }
     )
 
-    static let furnitureRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "complementary"]
-    static let furnitureClasses: Set<String> = ["headerlink", "sphinxsidebar", "footer"]
+    static let furnitureRoles: [StaticString] = ["navigation", "search", "banner", "contentinfo", "complementary"]
+    static let furnitureClasses: [StaticString] = ["headerlink", "sphinxsidebar", "footer"]
 
     var roles: [TagKey: ElementRole] { Self.table }
-    var unknownRole: ElementRole { .inline }
 
     func role(of node: xmlNodePtr, byName: ElementRole?) -> ElementRole {
-        let role = byName ?? .inline
-        if role == .skip || node.pointee.properties == nil { return role }
-        if let r = TreeExtractor.attribute(node, "role"), TreeExtractor.hasToken(r, in: Self.furnitureRoles) { return .skip }
-        if let c = TreeExtractor.attribute(node, "class"), TreeExtractor.hasToken(c, in: Self.furnitureClasses) { return .skip }
-        if let first = node.pointee.properties, hasHiddenAttribute(first) {
-            return .skip
-        }
-        if let a = TreeExtractor.attribute(node, "aria-hidden"), TreeExtractor.equals(a, "true") { return .skip }
-        return role
+        Self.role(byName: byName, hasAttributes: node.pointee.properties != nil) { TreeExtractor.attribute(node, $0) }
     }
 
-    /// `hidden` may be a bare attribute, whose value libxml2 leaves without a text child.
-    private func hasHiddenAttribute(_ first: xmlAttrPtr) -> Bool {
-        var attr: xmlAttrPtr? = first
-        while let a = attr {
-            if let n = a.pointee.name, TreeExtractor.equals(n, "hidden") { return true }
-            attr = a.pointee.next
-        }
-        return false
+    /// `attribute(name)`: nil when absent, else the value (nil for a bare attribute such as `hidden`).
+    static func role(byName: ElementRole?, hasAttributes: Bool,
+                     attribute: (StaticString) -> UnsafePointer<UInt8>??) -> ElementRole {
+        let role = byName ?? .inline
+        if role == .skip || !hasAttributes { return role }
+        if case let r?? = attribute("role"), TreeExtractor.hasToken(r, in: furnitureRoles) { return .skip }
+        if case let c?? = attribute("class"), TreeExtractor.hasToken(c, in: furnitureClasses) { return .skip }
+        if attribute("hidden") != nil { return .skip }
+        if case let a?? = attribute("aria-hidden"), TreeExtractor.equals(a, "true") { return .skip }
+        return role
     }
 
     mutating func entityText(_ node: xmlNodePtr, doc: xmlDocPtr) -> UnsafePointer<UInt8>? { nil }

@@ -6,7 +6,7 @@ import RAGCore
 ///
 /// Blocks: heading(level 1) = title (when not empty), then the text's paragraphs (split on blank lines). Ranges
 /// index "title\n\ntext" (just "text" when the title is empty). A bad line (not JSON, not an object, no `_id`,
-/// `_id` repeated, `title`/`text` not strings) becomes a `.badLine` problem with its line number and the other lines
+/// `_id` repeated, `title`/`text` neither strings nor null) becomes a `.badLine` problem with its line number and the other lines
 /// still load; after `maxReportedProblems` bad lines one summary problem stands for the rest.
 public struct JSONLLoader: DocumentLoader {
     public static let maxReportedProblems = 100
@@ -59,7 +59,14 @@ public struct JSONLLoader: DocumentLoader {
                 if let first = firstLineOfID[id] {
                     problem(lineNumber, "bad line: duplicate _id \"\(id)\" (first on line \(first)); skipped"); continue
                 }
-                guard let title = (dict["title"] ?? "") as? String, let text = (dict["text"] ?? "") as? String else {
+                func field(_ key: String) -> String? {
+                    switch dict[key] {
+                    case nil, is NSNull: ""
+                    case let s as String: s
+                    default: nil
+                    }
+                }
+                guard let title = field("title"), let text = field("text") else {
                     problem(lineNumber, "bad line: \"title\" and \"text\" must be strings (_id \"\(id)\")"); continue
                 }
                 firstLineOfID[id] = lineNumber

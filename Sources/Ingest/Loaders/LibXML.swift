@@ -30,35 +30,6 @@ enum LibXML {
         var message: String
     }
 
-    /// Parses HTML in recover mode; nil only when libxml2 produced no document at all.
-    static func parseHTML(_ bytes: [UInt8], path: String) throws -> xmlDocPtr {
-        initialize()
-        guard bytes.count < Int(Int32.max) else {
-            throw IngestError(.tooLarge, path: path, reason: "file too large for the HTML parser (\(bytes.count) bytes, limit 2 GiB)")
-        }
-        guard let ctxt = htmlNewParserCtxt() else {
-            throw IngestError(.parseError, path: path, reason: "libxml2 could not create an HTML parser context")
-        }
-        defer { htmlFreeParserCtxt(ctxt) }
-        let doc = bytes.withUnsafeBufferPointer { p in
-            htmlCtxtReadMemory(ctxt, UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
-                               Int32(p.count), nil, "UTF-8", htmlOptions)
-        }
-        guard let doc else {
-            let f = failure(ctxt.pointee.lastError)
-            throw IngestError(.parseError, path: path, line: f.line, reason: "HTML parse error: \(f.message)", underlying: f)
-        }
-        // Recover mode repairs ordinary breakage; a halted parser (nesting deeper than libxml2's 256 levels) would
-        // silently drop the rest of the file, so that is an error.
-        if ctxt.pointee.disableSAX != 0 {
-            xmlFreeDoc(doc)
-            let f = failure(ctxt.pointee.lastError)
-            throw IngestError(.parseError, path: path, line: f.line,
-                              reason: "HTML parser stopped (libxml2 code \(f.code)): \(f.message)", underlying: f)
-        }
-        return doc
-    }
-
     /// Parses XML with the safe options; a malformed document or an entity loop throws with libxml2's line and message.
     /// - Parameter recover: build what libxml2 can from a malformed document (still no entity expansion: an entity
     ///   loop then yields a document without the looping text).
@@ -84,7 +55,7 @@ enum LibXML {
         return doc
     }
 
-    private static func failure(_ e: xmlError) -> ParseFailure {
+    static func failure(_ e: xmlError) -> ParseFailure {
         var message = e.message.map { String(cString: $0) } ?? "unknown error"
         while message.last?.isWhitespace == true { message.removeLast() }
         return ParseFailure(code: e.code, line: e.line > 0 ? Int(e.line) : nil, message: message)

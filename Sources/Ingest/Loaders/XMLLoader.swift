@@ -54,8 +54,6 @@ struct XMLTags: TagClassifier {
     var used = 0
 
     var roles: [TagKey: ElementRole] { Self.table }
-    var unknownRole: ElementRole { .generic }
-
     func role(of node: xmlNodePtr, byName: ElementRole?) -> ElementRole { byName ?? .generic }
 
     mutating func entityText(_ node: xmlNodePtr, doc: xmlDocPtr) -> UnsafePointer<UInt8>? {
