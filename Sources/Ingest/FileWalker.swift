@@ -8,9 +8,6 @@ public struct WalkedFile: Sendable {
 }
 
 public struct FileWalker: Sendable {
-    /// Extensions read when walking a directory; a file named on the command line is always tried.
-    public static let knownExtensions: Set<String> = ["html", "htm", "xhtml", "xht", "xml", "md", "markdown", "txt", "text", "rst", "jsonl"]
-
     public init() {}
 
     /// Files under `roots` (each a file or a directory), in a stable order, plus one problem per path that cannot be read.
@@ -72,8 +69,8 @@ public struct FileWalker: Sendable {
                 switch cst.st_mode & S_IFMT {
                 case S_IFDIR: subdirs.append(child)
                 case S_IFREG:
-                    let ext = (name as NSString).pathExtension.lowercased()
-                    guard Self.knownExtensions.contains(ext) else { continue }
+                    // Inside folders only supported formats are read; a file named on the command line is always tried.
+                    guard FormatDetector.isSupported(path: name) else { continue }
                     if seenFiles.insert(child).inserted {
                         files.append(WalkedFile(path: child, size: Int64(cst.st_size), mtime: Self.mtime(cst)))
                     }
