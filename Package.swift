@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
+        .target(name: "Retrieval", dependencies: ["Store", "Encoder", "Kernels", "RAGCore"], swiftSettings: simd),
+        .target(name: "Answering", dependencies: ["Retrieval", "Generator", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .executableTarget(
             name: "rag",
             dependencies: [
-                "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store",
+                "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd
@@ -45,6 +47,8 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store"], swiftSettings: simd),
     ]
 )

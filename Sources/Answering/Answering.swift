@@ -1,0 +1,2 @@
+/// The Answering module: context packing, prompt templates, the answer engine and citations.
+public enum AnsweringModule {}
