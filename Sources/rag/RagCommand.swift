@@ -8,6 +8,8 @@ struct RagCommand: AsyncParsableCommand {
         abstract: "Local retrieval-augmented generation: ingest documents, search them, ask questions about them.",
         subcommands: [
             TokenizeCommand.self,
+            GenerateCommand.self,
+            BenchCommand.self,
         ]
     )
 }

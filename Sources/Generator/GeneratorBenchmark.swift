@@ -1,0 +1,51 @@
+/// Prefill and decode speed of the local engine, measured like llama-bench (-p N -n M): random prompt tokens,
+/// greedy decode that never stops early.
+import Foundation
+import RAGCore
+
+public struct GeneratorBenchmarkResult: Sendable {
+    public var threads: Int
+    public var promptTokens: Int
+    public var genTokens: Int
+    public var prefillTokensPerSecond: Double
+    public var decodeTokensPerSecond: Double
+    public var timeToFirstTokenSeconds: Double
+    /// Decode steps run with each thread count (index = threads − 1), when adaptive.
+    public var decodeStepsByThreads: [Int]
+}
+
+extension LocalGenerator {
+    public func benchmark(promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
+        guard promptTokens > 0 else { throw GeneratorError.invalidParameter("prompt_tokens", "must be ≥ 1") }
+        guard genTokens > 0 else { throw GeneratorError.invalidParameter("gen_tokens", "must be ≥ 1") }
+        guard promptTokens + genTokens <= contextLength else {
+            throw GeneratorError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
+        }
+        var rng = SeededRandom(seed: seed)
+        let vocab = model.config.vocabSize
+        let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
+        let state = model.makeState(contextLength: promptTokens + genTokens)
+        let maxThreads = fixedThreads ?? model.maxThreads
+        var policy = ThreadCountPolicy(maxThreads: maxThreads)
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        let t0 = now()
+        try model.forward(prompt, state: state, threads: maxThreads)
+        var next = Sampler.argmax(state.logits, vocab)
+        let tPrefill = Double(now() - t0) / 1e9
+        var steps = Array(repeating: 0, count: maxThreads)
+        let tDecode = now()
+        for _ in 0..<genTokens {
+            let threads = fixedThreads ?? policy.next()
+            let ts = now()
+            try model.forward([next], state: state, threads: threads)
+            if fixedThreads == nil { policy.record(threads: threads, seconds: Double(now() - ts) / 1e9) }
+            steps[threads - 1] += 1
+            next = Sampler.argmax(state.logits, vocab)
+        }
+        let decodeSeconds = Double(now() - tDecode) / 1e9
+        return GeneratorBenchmarkResult(threads: maxThreads, promptTokens: promptTokens, genTokens: genTokens,
+                                        prefillTokensPerSecond: Double(promptTokens) / tPrefill,
+                                        decodeTokensPerSecond: Double(genTokens) / decodeSeconds,
+                                        timeToFirstTokenSeconds: tPrefill, decodeStepsByThreads: steps)
+    }
+}

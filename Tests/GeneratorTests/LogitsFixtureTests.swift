@@ -1,0 +1,69 @@
+/// The forward pass against llama.cpp: last-position logits and greedy continuations of every fixture prompt.
+import Foundation
+import Generator
+import RAGCore
+import Testing
+
+@Suite(.serialized) struct LogitsFixtureTests {
+    /// Logits at the last prompt position of a fresh sequence.
+    func lastLogits(_ engine: LocalGenerator, _ prompt: [Int32]) throws -> [Float] {
+        let state = engine.model.makeState(contextLength: 512)
+        try engine.model.forward(prompt, state: state, threads: 2)
+        return Array(UnsafeBufferPointer(start: state.logits, count: engine.model.config.vocabSize))
+    }
+
+    @Test func lastPositionTopTenMatchesLlamaCpp() throws {
+        let engine = try Fixture.engine()
+        var worst = 0.0
+        for c in try Fixture.cases("generation_cases") {
+            let id = c["id"] as! String
+            let prompt = (c["prompt_ids"] as! [Any]).ints
+            let ref = (c["last_prompt_pos_top10_logits"] as! [[Any]]).map { (Int32($0[0] as! Int), ($0[1] as! NSNumber).doubleValue) }
+            let logits = try lastLogits(engine, prompt)
+            let ours = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(10).map { Int32($0) }
+            #expect(ours[0] == ref[0].0, "\(id): argmax \(ours[0]) vs llama.cpp \(ref[0].0)")
+            #expect(Set(ours) == Set(ref.map(\.0)), "\(id): top-10 sets differ: \(ours) vs \(ref.map(\.0))")
+            for (rank, (tok, value)) in ref.enumerated() {
+                let diff = abs(Double(logits[Int(tok)]) - value)
+                worst = max(worst, diff)
+                #expect(diff <= 0.5, "\(id): logit of \(tok) is \(logits[Int(tok)]), llama.cpp \(value)")
+                // Order may differ only among logits within 0.05 of each other.
+                if ours[rank] != tok {
+                    #expect(abs(Double(logits[Int(ours[rank])]) - Double(logits[Int(tok)])) <= 0.05 ||
+                            abs(ref.first { $0.0 == ours[rank] }.map { $0.1 - value } ?? 1) <= 0.05,
+                            "\(id): rank \(rank) is \(ours[rank]), llama.cpp has \(tok)")
+                }
+            }
+        }
+        print("max |Δlogit| over top-10 of all prompts: \(worst)")
+    }
+
+    @Test func greedyContinuationsMatchLlamaCpp() async throws {
+        let engine = try Fixture.engine()
+        for c in try Fixture.cases("generation_cases") {
+            let id = c["id"] as! String
+            let expected = (c["generated_ids"] as! [Any]).ints
+            let params = GenerationParameters(temperature: 0, maxTokens: 32)
+            let summary = try await engine.complete(GenerationRequest(prompt: .text(c["prompt_text"] as! String), parameters: params))
+            let got = summary.completionTokenIDs
+            if c["kind"] as! String == "chat" {
+                #expect(got == expected, "\(id): chat continuation differs")
+                #expect(summary.text == c["generated_text"] as! String)
+                #expect(summary.finishReason == .stop)
+            } else {
+                // Raw prompts: identical up to the first step where our own top-2 logits are within 0.5.
+                let prompt = (c["prompt_ids"] as! [Any]).ints
+                var closeStep: Int? = nil
+                for step in 0..<expected.count {
+                    let logits = try lastLogits(engine, prompt + Array(expected[0..<step]))
+                    let sorted = logits.sorted(by: >)
+                    if sorted[0] - sorted[1] < 0.5 { closeStep = step; break }
+                }
+                let limit = closeStep ?? expected.count
+                let matched = zip(got, expected).prefix { $0 == $1 }.count
+                print("\(id): greedy prefix match \(matched)/\(expected.count); first close step: \(closeStep.map(String.init) ?? "none")")
+                #expect(matched >= limit, "\(id): diverged at step \(matched) before the first close step \(limit)")
+            }
+        }
+    }
+}
