@@ -108,7 +108,7 @@ public final class GGUFFile: Sendable {
         let kvCount = try r.u64("kv_count")
         // Each KV and each tensor info takes at least 8+8+4 bytes: a count beyond that is corruption, not a huge file.
         guard tensorCount <= UInt64(mapping.size / 24), kvCount <= UInt64(mapping.size / 12) else {
-            throw GeneratorError.gguf(path, "corrupt header (tensor_count \(tensorCount), kv_count \(kvCount))")
+            throw GeneratorError.gguf(path, "truncated or corrupt: the header claims \(tensorCount) tensors and \(kvCount) metadata keys, which cannot fit in \(mapping.size) bytes")
         }
         var meta: [String: GGUFValue] = [:]
         for _ in 0..<kvCount {

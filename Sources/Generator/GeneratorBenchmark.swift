@@ -12,6 +12,16 @@ public struct GeneratorBenchmarkResult: Sendable {
     public var timeToFirstTokenSeconds: Double
     /// Decode steps run with each thread count (index = threads − 1), when adaptive.
     public var decodeStepsByThreads: [Int]
+    /// CPU seconds (all threads) spent in prefill and in decode: with load on the machine, wall time says little.
+    public var prefillCPUSeconds: Double
+    public var decodeCPUSeconds: Double
+}
+
+/// CPU time of the whole process (user + system), in seconds.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 extension LocalGenerator {
@@ -28,11 +38,13 @@ extension LocalGenerator {
         let maxThreads = fixedThreads ?? model.maxThreads
         var policy = ThreadCountPolicy(maxThreads: maxThreads)
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        let c0 = processCPUSeconds()
         let t0 = now()
         try model.forward(prompt, state: state, threads: maxThreads)
         var next = Sampler.argmax(state.logits, vocab)
         let tPrefill = Double(now() - t0) / 1e9
         var steps = Array(repeating: 0, count: maxThreads)
+        let c1 = processCPUSeconds()
         let tDecode = now()
         for _ in 0..<genTokens {
             let threads = fixedThreads ?? policy.next()
@@ -43,9 +55,11 @@ extension LocalGenerator {
             next = Sampler.argmax(state.logits, vocab)
         }
         let decodeSeconds = Double(now() - tDecode) / 1e9
+        let c2 = processCPUSeconds()
         return GeneratorBenchmarkResult(threads: maxThreads, promptTokens: promptTokens, genTokens: genTokens,
                                         prefillTokensPerSecond: Double(promptTokens) / tPrefill,
                                         decodeTokensPerSecond: Double(genTokens) / decodeSeconds,
-                                        timeToFirstTokenSeconds: tPrefill, decodeStepsByThreads: steps)
+                                        timeToFirstTokenSeconds: tPrefill, decodeStepsByThreads: steps,
+                                        prefillCPUSeconds: c1 - c0, decodeCPUSeconds: c2 - c1)
     }
 }

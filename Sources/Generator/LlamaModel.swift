@@ -2,7 +2,7 @@
 ///
 /// One forward call runs on the worker pool as a single job: each thread takes a share of matrix rows (or of heads
 /// in attention) and the threads meet at five barriers per layer. Activations are quantised to 8 bits per block of
-/// 32 before every quantised product, K/V/Q and attention probabilities are rounded to f16: llama.cpp's scheme.
+/// 32 before every quantised product and the KV cache holds f16-rounded values: llama.cpp's scheme.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -94,7 +94,6 @@ public final class LlamaModel: Sendable {
                         for t in 0..<T {
                             let q = s.qkv + t * qkvStride + u * hd
                             rope(q, heads: 1, headDim: hd, cos: s.ropeCos + t * hd / 2, sin: s.ropeSin + t * hd / 2)
-                            for i in 0..<hd { q[i] = roundF16(q[i]) }
                         }
                     } else if u < unitsQ + unitsKV {
                         let g = u - unitsQ
@@ -180,8 +179,9 @@ func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, n: Int)
     }
 }
 
-/// Causal attention of one query head over `positions` cached keys/values (rows `stride` apart):
-/// softmax(q·K/√d) with probabilities rounded to f16, times V.
+/// Causal attention of one query head over `positions` cached keys/values (rows `stride` apart): softmax(q·K/√d)·V.
+/// K and V hold f16-rounded values like llama.cpp's f16 cache; q and the probabilities stay f32 (rounding them to
+/// f16 as well was measured to move the fixture logits further from llama.cpp's, 0.57 vs 0.46 at worst).
 @inline(__always)
 func attend(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
             positions: Int, headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
@@ -200,7 +200,7 @@ func attend(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafeP
     let inv = Float(1 / sum)
     for i in 0..<headDim { out[i] = 0 }
     for p in 0..<positions {
-        let prob = roundF16(scores[p] * inv)
+        let prob = scores[p] * inv
         let v = values + p * stride
         for i in 0..<headDim { out[i] += prob * v[i] }
     }
@@ -221,3 +221,4 @@ func dotF32(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> F
     while i < n { r += a[i] * b[i]; i += 1 }
     return r
 }
+

@@ -1,4 +1,8 @@
 /// Quantised weight matrix × quantised activations: the matrix–vector (decode) and matrix–matrix (prefill) products.
+import CQuantKernels
+
+/// Whether the AVX2 C kernels run on this CPU (otherwise the portable Swift loops of QuantDot.swift do).
+public let quantKernelsAccelerated: Bool = rag_quant_kernels_available() != 0
 
 /// A (rows, columns) weight matrix in a block format, viewed in place (usually over the memory-mapped model file).
 public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner keeps the memory alive
@@ -34,6 +38,14 @@ public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner
                 let da = UnsafePointer(act.d + t * nb)
                 let sa = UnsafePointer(act.s + t * nb)
                 let o = out + t * outStride
+                if quantKernelsAccelerated {
+                    switch format {
+                    case .q4_1: rag_rows_q4_1_q8_1(base, rowBytes, r0, r1, qa, da, sa, blocks, o)
+                    case .q4_0: rag_rows_q4_0_q8_0(base, rowBytes, r0, r1, qa, da, blocks, o)
+                    case .q8_0: rag_rows_q8_0_q8_0(base, rowBytes, r0, r1, qa, da, blocks, o)
+                    }
+                    continue
+                }
                 switch format {
                 case .q4_1:
                     for r in r0..<r1 { o[r] = dotQ4_1(base + r * rowBytes, qa, da, sa, blocks: blocks) }

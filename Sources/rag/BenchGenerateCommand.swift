@@ -26,7 +26,8 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             print("{\"threads\":\(r.threads),\"prompt_tokens\":\(r.promptTokens),\"gen_tokens\":\(r.genTokens),"
                 + "\"prefill_tok_s\":\(f(r.prefillTokensPerSecond)),\"decode_tok_s\":\(f(r.decodeTokensPerSecond)),"
                 + "\"ttft_s\":\(f(r.timeToFirstTokenSeconds, 4)),\"peak_rss_mb\":\(f(peakMB, 1)),"
-                + "\"decode_steps_by_threads\":\(r.decodeStepsByThreads)}")
+                + "\"decode_steps_by_threads\":\(r.decodeStepsByThreads),\"prefill_cpu_s\":\(f(r.prefillCPUSeconds, 3)),"
+                + "\"decode_cpu_s\":\(f(r.decodeCPUSeconds, 3))}")
         } catch let e as any RAGErrorConvertible {
             FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
             throw ExitCode(1)
