@@ -25,6 +25,19 @@ func processCPUSeconds() -> Double {
 }
 
 extension LocalGenerator {
+    /// Runs a short warm-up (faults the mapped weights in), then `repeats` measured runs; returns the median run
+    /// (by decode speed) with prefill speed and TTFT also taken as medians.
+    public func benchmark(promptTokens: Int, genTokens: Int, repeats: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
+        _ = try benchmark(promptTokens: min(32, promptTokens), genTokens: min(4, genTokens), seed: seed)
+        var runs: [GeneratorBenchmarkResult] = []
+        for i in 0..<max(1, repeats) { runs.append(try benchmark(promptTokens: promptTokens, genTokens: genTokens, seed: seed &+ UInt64(i))) }
+        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+        var r = runs.sorted { $0.decodeTokensPerSecond < $1.decodeTokensPerSecond }[runs.count / 2]
+        r.prefillTokensPerSecond = median(runs.map(\.prefillTokensPerSecond))
+        r.timeToFirstTokenSeconds = median(runs.map(\.timeToFirstTokenSeconds))
+        return r
+    }
+
     public func benchmark(promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
         guard promptTokens > 0 else { throw GeneratorError.invalidParameter("prompt_tokens", "must be ≥ 1") }
         guard genTokens > 0 else { throw GeneratorError.invalidParameter("gen_tokens", "must be ≥ 1") }

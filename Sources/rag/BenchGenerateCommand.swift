@@ -11,6 +11,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
     @Option(name: .customLong("prompt-tokens"), help: "Prompt tokens to prefill.") var promptTokens: Int = 512
     @Option(name: .customLong("gen-tokens"), help: "Tokens to decode.") var genTokens: Int = 128
     @Option(help: "Most threads (default: all cores).") var threads: Int?
+    @Option(help: "Measured runs after a warm-up; the median is printed.") var repeats: Int = 3
     @Flag(name: .customLong("fixed-threads"), help: "Always use --threads for decode (no adaptation to busy cores).") var fixedThreads = false
 
     func run() async throws {
@@ -18,7 +19,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
             let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
             let engine = try LocalGenerator(modelPath: model, threads: n, contextLength: promptTokens + genTokens,
                                             adaptiveThreads: !fixedThreads)
-            let r = try engine.benchmark(promptTokens: promptTokens, genTokens: genTokens)
+            let r = try engine.benchmark(promptTokens: promptTokens, genTokens: genTokens, repeats: repeats)
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let peakMB = Double(usage.ru_maxrss) / 1024  // Linux reports KiB
