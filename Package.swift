@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: simd),
+        // AVX2 byte multiply-add kernels for the generator's quantised weights (Swift cannot emit vpmaddubsw).
+        .target(name: "CQuantKernels"),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels"], swiftSettings: simd),
         .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),

@@ -31,3 +31,12 @@ struct ModelLoader {
         return try WordPieceTokenizer(directory: encoderDirectory)
     }
 }
+
+/// Where the generator's GGUF file lives under the models folder.
+enum GeneratorModel {
+    static let fileName = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    static func path(_ modelsDir: String) -> String {
+        URL(fileURLWithPath: modelsDir).appendingPathComponent(fileName).path
+    }
+}

@@ -16,6 +16,7 @@ struct RagCommand: AsyncParsableCommand {
             EvalCommand.self,
             TokenizeCommand.self,
             EmbedCommand.self,
+            GenerateCommand.self,
             BenchCommand.self,
         ]
     )

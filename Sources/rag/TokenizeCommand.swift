@@ -2,6 +2,8 @@
 import ArgumentParser
 import Encoder
 import Foundation
+import Generator
+import RAGCore
 import Tokenizers
 
 struct TokenizeCommand: AsyncParsableCommand {
@@ -20,8 +22,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             let tokenizer = try WordPieceTokenizer(directory: EncoderModel.directory(modelOptions.directory))
             let items = texts.map { (text: $0, ids: tokenizer.encode($0)) }
             if json {
-                let body = items.map { "{\"text\":\(JSONText.string($0.text)),\"token_ids\":\(JSONText.array($0.ids))}" }
-                print("{\"items\":[" + body.joined(separator: ",") + "]}")
+                printItems(items.map { ($0.text, $0.ids.map(Int.init)) })
             } else {
                 for item in items {
                     print(item.text.debugDescription)
@@ -29,7 +30,19 @@ struct TokenizeCommand: AsyncParsableCommand {
                 }
             }
         case .generator:
-            throw ValidationError("the \(model.rawValue) tokenizer is not built yet")
+            let tokenizer = try BPETokenizer(gguf: try GGUFFile(path: GeneratorModel.path(modelOptions.directory)))
+            printItems(texts.map { ($0, tokenizer.encode($0, parseSpecial: true).map(Int.init)) })
+        }
+    }
+
+    /// `{"items":[{"text":…,"token_ids":[…]}]}` with --json, else one line of ids per text.
+    private func printItems(_ items: [(String, [Int])]) {
+        if json {
+            let obj: [String: Any] = ["items": items.map { ["text": $0.0, "token_ids": $0.1] as [String: Any] }]
+            let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for (_, ids) in items { print(ids.map(String.init).joined(separator: " ")) }
         }
     }
 }

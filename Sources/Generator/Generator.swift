@@ -1,2 +1,0 @@
-/// The Generator module; see docs/ARCHITECTURE.md.
-public enum GeneratorModule {}

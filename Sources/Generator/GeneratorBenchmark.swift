@@ -1,0 +1,78 @@
+/// Prefill and decode speed of the local engine, measured like llama-bench (-p N -n M): random prompt tokens,
+/// greedy decode that never stops early.
+import Foundation
+import RAGCore
+
+public struct GeneratorBenchmarkResult: Sendable {
+    public var threads: Int
+    public var promptTokens: Int
+    public var genTokens: Int
+    public var prefillTokensPerSecond: Double
+    public var decodeTokensPerSecond: Double
+    public var timeToFirstTokenSeconds: Double
+    /// Decode steps run with each thread count (index = threads − 1), when adaptive.
+    public var decodeStepsByThreads: [Int]
+    /// CPU seconds (all threads) spent in prefill and in decode: with load on the machine, wall time says little.
+    public var prefillCPUSeconds: Double
+    public var decodeCPUSeconds: Double
+}
+
+/// CPU time of the whole process (user + system), in seconds.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+extension LocalGenerator {
+    /// Runs a short warm-up (faults the mapped weights in), then `repeats` measured runs; returns the median run
+    /// (by decode speed) with prefill speed and TTFT also taken as medians.
+    public func benchmark(promptTokens: Int, genTokens: Int, repeats: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
+        _ = try benchmark(promptTokens: min(32, promptTokens), genTokens: min(4, genTokens), seed: seed)
+        var runs: [GeneratorBenchmarkResult] = []
+        for i in 0..<max(1, repeats) { runs.append(try benchmark(promptTokens: promptTokens, genTokens: genTokens, seed: seed &+ UInt64(i))) }
+        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+        var r = runs.sorted { $0.decodeTokensPerSecond < $1.decodeTokensPerSecond }[runs.count / 2]
+        r.prefillTokensPerSecond = median(runs.map(\.prefillTokensPerSecond))
+        r.timeToFirstTokenSeconds = median(runs.map(\.timeToFirstTokenSeconds))
+        return r
+    }
+
+    public func benchmark(promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
+        guard promptTokens > 0 else { throw GeneratorError.invalidParameter("prompt_tokens", "must be ≥ 1") }
+        guard genTokens > 0 else { throw GeneratorError.invalidParameter("gen_tokens", "must be ≥ 1") }
+        guard promptTokens + genTokens <= contextLength else {
+            throw GeneratorError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
+        }
+        var rng = SeededRandom(seed: seed)
+        let vocab = model.config.vocabSize
+        let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
+        let state = model.makeState(contextLength: promptTokens + genTokens)
+        let maxThreads = fixedThreads ?? model.maxThreads
+        var policy = ThreadCountPolicy(maxThreads: maxThreads)
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        let c0 = processCPUSeconds()
+        let t0 = now()
+        try model.forward(prompt, state: state, threads: maxThreads)
+        var next = Sampler.argmax(state.logits, vocab)
+        let tPrefill = Double(now() - t0) / 1e9
+        var steps = Array(repeating: 0, count: maxThreads)
+        let c1 = processCPUSeconds()
+        let tDecode = now()
+        for _ in 0..<genTokens {
+            let threads = fixedThreads ?? policy.next()
+            let ts = now()
+            try model.forward([next], state: state, threads: threads)
+            if fixedThreads == nil { policy.record(threads: threads, seconds: Double(now() - ts) / 1e9) }
+            steps[threads - 1] += 1
+            next = Sampler.argmax(state.logits, vocab)
+        }
+        let decodeSeconds = Double(now() - tDecode) / 1e9
+        let c2 = processCPUSeconds()
+        return GeneratorBenchmarkResult(threads: maxThreads, promptTokens: promptTokens, genTokens: genTokens,
+                                        prefillTokensPerSecond: Double(promptTokens) / tPrefill,
+                                        decodeTokensPerSecond: Double(genTokens) / decodeSeconds,
+                                        timeToFirstTokenSeconds: tPrefill, decodeStepsByThreads: steps,
+                                        prefillCPUSeconds: c1 - c0, decodeCPUSeconds: c2 - c1)
+    }
+}

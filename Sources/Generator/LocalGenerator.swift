@@ -1,0 +1,141 @@
+/// The local `GenerationBackend`: a GGUF Llama model, its tokenizer and one KV cache, generating on its own thread.
+///
+/// Requests run one at a time (the KV cache is one sequence). The cache keeps the last request's prompt and
+/// completion, so a request that starts with the same tokens (the fixed system prompt) only computes the rest.
+import Foundation
+import Kernels
+import RAGCore
+import Tokenizers
+
+public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // mutable state is guarded by `lock`
+    public let model: LlamaModel
+    public let tokenizer: BPETokenizer
+    public let template: ChatMLTemplate
+    public let contextLength: Int
+    private let state: LlamaState
+    private let lock = NSLock()
+    private var policy: ThreadCountPolicy
+    /// Fixed thread count, or nil to adapt per decode step.
+    public let fixedThreads: Int?
+
+    /// - Parameters:
+    ///   - threads: most threads per forward pass (default: the cores available).
+    ///   - adaptiveThreads: measure and pick 1…threads per decode step (robust when other processes take cores).
+    public init(modelPath: String, threads: Int? = nil, contextLength: Int = 8192, adaptiveThreads: Bool = true) throws {
+        let n = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        model = try LlamaModel(path: modelPath, threads: n)
+        tokenizer = try BPETokenizer(gguf: model.weights.file)
+        template = try ChatMLTemplate(gguf: model.weights.file)
+        state = model.makeState(contextLength: contextLength)
+        self.contextLength = state.contextLength
+        policy = ThreadCountPolicy(maxThreads: n)
+        fixedThreads = adaptiveThreads ? nil : n
+    }
+
+    /// Prompt token ids of a request (chat rendered with the template; special tokens parsed).
+    public func promptTokens(_ prompt: GenerationPrompt) -> [Int32] {
+        switch prompt {
+        case .text(let t): return tokenizer.encode(t, parseSpecial: true)
+        case .chat(let m): return tokenizer.encode(template.render(m), parseSpecial: true)
+        }
+    }
+
+    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let cancelled = CancelFlag()
+        continuation.onTermination = { _ in cancelled.set() }
+        let thread = Thread { [self] in
+            do {
+                let summary = try self.run(request, cancelled: cancelled) { continuation.yield(.text($0)) }
+                continuation.yield(.finished(summary))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        return stream
+    }
+
+    /// Generates synchronously on the calling thread, handing each text delta to `onText`.
+    public func run(_ request: GenerationRequest, cancelled: CancelFlag = CancelFlag(), onText: (String) -> Void) throws -> GenerationSummary {
+        let p = request.parameters
+        var sampler = try Sampler(p, contextLength: contextLength)
+        let prompt = promptTokens(request.prompt)
+        guard !prompt.isEmpty else { throw GeneratorError.invalidParameter("prompt", "is empty") }
+        guard prompt.count < contextLength else {
+            throw GeneratorError("prompt_too_long", "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func seconds(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+
+        // Reuse the cached prefix; at least the last prompt token is computed again, for its logits.
+        var common = 0
+        let cached = state.cachedTokens
+        while common < min(cached.count, prompt.count - 1) && cached[common] == prompt[common] { common += 1 }
+        state.truncate(to: common)
+        try model.forward(Array(prompt[common...]), state: state, threads: fixedThreads ?? model.maxThreads)
+        let promptSeconds = seconds(since: t0)
+
+        var completion: [Int32] = []
+        var history = prompt
+        var decoder = BPEStreamDecoder(tokenizer: tokenizer)
+        var stops = StopSequenceMatcher(stops: p.stop)
+        var text = ""
+        var finish = FinishReason.length
+        var ttft = 0.0
+        var stoppedBySequence = false
+        let tGen = DispatchTime.now().uptimeNanoseconds
+        let vocab = model.config.vocabSize
+        let budget = min(p.maxTokens, contextLength - prompt.count)
+        while true {
+            if cancelled.isSet { finish = .cancelled; break }
+            let next = sampler.sample(logits: state.logits, vocab: vocab, history: history)
+            if completion.isEmpty { ttft = seconds(since: t0) }
+            if tokenizer.endOfGenerationIDs.contains(next) {
+                completion.append(next)
+                finish = .stop
+                break
+            }
+            completion.append(next)
+            history.append(next)
+            let (emit, stopped) = stops.append(decoder.append(next))
+            if !emit.isEmpty { text += emit; onText(emit) }
+            if stopped { finish = .stop; stoppedBySequence = true; break }
+            if completion.count >= budget { finish = .length; break }
+            let threads = fixedThreads ?? policy.next()
+            let ts = DispatchTime.now().uptimeNanoseconds
+            try model.forward([next], state: state, threads: threads)
+            if fixedThreads == nil { policy.record(threads: threads, seconds: seconds(since: ts)) }
+        }
+        if !stoppedBySequence {
+            // Bytes of an unfinished character and text held back as a possible stop-sequence start.
+            let (emit, stopped) = stops.append(decoder.flush())
+            let rest = stopped ? emit : emit + stops.flush()
+            if stopped { finish = .stop }
+            if !rest.isEmpty { text += rest; onText(rest) }
+        }
+        let timings = GenerationTimings(promptEvaluatedTokens: prompt.count - common, promptSeconds: promptSeconds,
+                                        generationSeconds: seconds(since: tGen), timeToFirstTokenSeconds: ttft)
+        return GenerationSummary(promptTokenIDs: prompt, completionTokenIDs: completion, cachedPromptTokens: common,
+                                 text: text, finishReason: finish, timings: timings)
+    }
+
+    /// Drops the cached KV prefix (the next request computes its whole prompt).
+    public func resetCache() {
+        lock.lock(); defer { lock.unlock() }
+        state.truncate(to: 0)
+    }
+}
+
+/// A flag set once from any thread (cancellation).
+public final class CancelFlag: @unchecked Sendable {  // a lock-guarded Bool
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public func set() { lock.lock(); value = true; lock.unlock() }
+    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}

@@ -1,0 +1,61 @@
+/// Quantised weight matrix × quantised activations: the matrix–vector (decode) and matrix–matrix (prefill) products.
+import CQuantKernels
+
+/// Whether the AVX2 C kernels run on this CPU (otherwise the portable Swift loops of QuantDot.swift do).
+public let quantKernelsAccelerated: Bool = rag_quant_kernels_available() != 0
+
+/// A (rows, columns) weight matrix in a block format, viewed in place (usually over the memory-mapped model file).
+public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner keeps the memory alive
+    public let format: QuantFormat
+    public let base: UnsafeRawPointer
+    public let rows: Int
+    public let columns: Int
+    public let rowBytes: Int
+
+    public init(format: QuantFormat, base: UnsafeRawPointer, rows: Int, columns: Int) {
+        precondition(columns % QuantFormat.blockSize == 0)
+        self.format = format
+        self.base = base
+        self.rows = rows
+        self.columns = columns
+        self.rowBytes = format.rowBytes(columns: columns)
+    }
+
+    /// out[t·outStride + r] = W[r,:] · x_t for r in `rows`, t in `tokens` (x_t is activation row t of `act`).
+    ///
+    /// Rows are taken in tiles of 16 so a tile's weights stay in L1 while every token's activations stream past.
+    public func multiply(rows range: Range<Int>, act: Q8Activations, tokens: Range<Int>,
+                         out: UnsafeMutablePointer<Float>, outStride: Int) {
+        precondition(act.columns == columns)
+        let blocks = columns / QuantFormat.blockSize
+        let nb = act.blocksPerRow
+        let tile = tokens.count == 1 ? range.count : 16
+        var r0 = range.lowerBound
+        while r0 < range.upperBound {
+            let r1 = min(r0 + tile, range.upperBound)
+            for t in tokens {
+                let qa = UnsafePointer(act.qs + t * columns)
+                let da = UnsafePointer(act.d + t * nb)
+                let sa = UnsafePointer(act.s + t * nb)
+                let o = out + t * outStride
+                if quantKernelsAccelerated {
+                    switch format {
+                    case .q4_1: rag_rows_q4_1_q8_1(base, rowBytes, r0, r1, qa, da, sa, blocks, o)
+                    case .q4_0: rag_rows_q4_0_q8_0(base, rowBytes, r0, r1, qa, da, blocks, o)
+                    case .q8_0: rag_rows_q8_0_q8_0(base, rowBytes, r0, r1, qa, da, blocks, o)
+                    }
+                    continue
+                }
+                switch format {
+                case .q4_1:
+                    for r in r0..<r1 { o[r] = dotQ4_1(base + r * rowBytes, qa, da, sa, blocks: blocks) }
+                case .q4_0:
+                    for r in r0..<r1 { o[r] = dotQ4_0(base + r * rowBytes, qa, da, blocks: blocks) }
+                case .q8_0:
+                    for r in r0..<r1 { o[r] = dotQ8_0(base + r * rowBytes, qa, da, blocks: blocks) }
+                }
+            }
+            r0 = r1
+        }
+    }
+}

@@ -1,0 +1,132 @@
+/// The generator seam: anything that turns a prompt into streamed text (the local GGUF engine, a remote server, a fake).
+
+/// One chat message.
+public struct ChatMessage: Sendable, Equatable, Codable {
+    public var role: String
+    public var content: String
+    public init(role: String, content: String) { self.role = role; self.content = content }
+}
+
+/// What to generate from: raw text (special tokens such as `<|im_start|>` parsed) or a conversation rendered with
+/// the model's chat template.
+public enum GenerationPrompt: Sendable, Equatable {
+    case text(String)
+    case chat([ChatMessage])
+}
+
+/// Sampling and stopping parameters; the same names as the CLI flags and JSON fields. Validated by the backend.
+public struct GenerationParameters: Sendable, Equatable, Codable {
+    /// 0 = greedy (argmax); must be ≥ 0.
+    public var temperature: Double = 0
+    /// 0 = off; must be ≥ 0.
+    public var topK: Int = 40
+    /// In (0, 1]; 1 = off.
+    public var topP: Double = 0.95
+    /// In [0, 1]; 0 = off.
+    public var minP: Double = 0.05
+    /// 1 = off; must be > 0.
+    public var repeatPenalty: Double = 1.0
+    /// How many recent tokens the repeat penalty looks at.
+    public var repeatLastN: Int = 64
+    /// Most tokens to generate; must be in 1…context length.
+    public var maxTokens: Int = 256
+    /// Texts that end generation when they appear in the output (they are not emitted).
+    public var stop: [String] = []
+    /// Same seed, same prompt, same parameters ⇒ same output. nil = random.
+    public var seed: UInt64? = nil
+
+    public init(temperature: Double = 0, topK: Int = 40, topP: Double = 0.95, minP: Double = 0.05,
+                repeatPenalty: Double = 1.0, repeatLastN: Int = 64, maxTokens: Int = 256, stop: [String] = [],
+                seed: UInt64? = nil) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.minP = minP
+        self.repeatPenalty = repeatPenalty
+        self.repeatLastN = repeatLastN
+        self.maxTokens = maxTokens
+        self.stop = stop
+        self.seed = seed
+    }
+}
+
+public struct GenerationRequest: Sendable, Equatable {
+    public var prompt: GenerationPrompt
+    public var parameters: GenerationParameters
+    public init(prompt: GenerationPrompt, parameters: GenerationParameters = GenerationParameters()) {
+        self.prompt = prompt
+        self.parameters = parameters
+    }
+}
+
+/// Why generation ended.
+public enum FinishReason: String, Sendable, Codable {
+    /// An end-of-generation token or a stop sequence.
+    case stop
+    /// `maxTokens` reached, or the context is full.
+    case length
+    /// The consumer stopped listening or the task was cancelled.
+    case cancelled
+}
+
+public struct GenerationTimings: Sendable, Equatable, Codable {
+    /// Prompt tokens actually computed (the rest came from the cached prefix).
+    public var promptEvaluatedTokens: Int
+    public var promptSeconds: Double
+    public var generationSeconds: Double
+    /// From the request to the first completion token.
+    public var timeToFirstTokenSeconds: Double
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptEvaluatedTokens) / promptSeconds : 0 }
+    public init(promptEvaluatedTokens: Int, promptSeconds: Double, generationSeconds: Double, timeToFirstTokenSeconds: Double) {
+        self.promptEvaluatedTokens = promptEvaluatedTokens
+        self.promptSeconds = promptSeconds
+        self.generationSeconds = generationSeconds
+        self.timeToFirstTokenSeconds = timeToFirstTokenSeconds
+    }
+}
+
+/// The closing report of one generation.
+public struct GenerationSummary: Sendable, Equatable {
+    public var promptTokenIDs: [Int32]
+    public var completionTokenIDs: [Int32]
+    /// Prompt tokens whose KV cache was reused from the previous request.
+    public var cachedPromptTokens: Int
+    public var text: String
+    public var finishReason: FinishReason
+    public var timings: GenerationTimings
+    public var promptTokens: Int { promptTokenIDs.count }
+    public var completionTokens: Int { completionTokenIDs.count }
+    public init(promptTokenIDs: [Int32], completionTokenIDs: [Int32], cachedPromptTokens: Int, text: String,
+                finishReason: FinishReason, timings: GenerationTimings) {
+        self.promptTokenIDs = promptTokenIDs
+        self.completionTokenIDs = completionTokenIDs
+        self.cachedPromptTokens = cachedPromptTokens
+        self.text = text
+        self.finishReason = finishReason
+        self.timings = timings
+    }
+}
+
+/// An element of a generation stream: text deltas, then one summary.
+public enum GenerationEvent: Sendable, Equatable {
+    case text(String)
+    case finished(GenerationSummary)
+}
+
+/// Generates text. Cancelling the consuming task (or dropping the stream) stops generation.
+public protocol GenerationBackend: Sendable {
+    /// Tokens the backend's context holds (prompt + completion).
+    var contextLength: Int { get }
+    /// Streams text deltas, then `.finished`; throws validation errors (naming the field) and model errors.
+    func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+}
+
+extension GenerationBackend {
+    /// Runs a request to the end and returns its summary (text concatenated).
+    public func complete(_ request: GenerationRequest) async throws -> GenerationSummary {
+        for try await event in generate(request) {
+            if case .finished(let summary) = event { return summary }
+        }
+        throw RAGError("generation_incomplete", "the generation stream ended without a summary")
+    }
+}

@@ -1,0 +1,75 @@
+/// `rag generate`: runs the local generator on one prompt and streams the answer (or prints JSON).
+import ArgumentParser
+import Foundation
+import Generator
+import RAGCore
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate text with the local GGUF model.")
+
+    @Argument(help: "The prompt. Without --chat it is tokenised as is, special tokens such as <|im_start|> parsed.") var prompt: String
+    @Flag(help: "Wrap the prompt as a user message in the model's chat template.") var chat = false
+    @Option(help: "Path of the GGUF model (default: <models-dir>/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf).") var model: String?
+    @OptionGroup var modelOptions: ModelOptions
+    var modelPath: String { model ?? GeneratorModel.path(modelOptions.directory) }
+    @Option(help: "Sampling temperature; 0 = greedy.") var temperature: Double = 0
+    @Option(name: .customLong("top-k"), help: "Top-k; 0 = off.") var topK: Int = 40
+    @Option(name: .customLong("top-p"), help: "Top-p in (0, 1].") var topP: Double = 0.95
+    @Option(name: .customLong("min-p"), help: "Min-p in [0, 1].") var minP: Double = 0.05
+    @Option(name: .customLong("repeat-penalty"), help: "Repeat penalty; 1 = off.") var repeatPenalty: Double = 1.0
+    @Option(name: .customLong("max-tokens"), help: "Most tokens to generate.") var maxTokens: Int = 256
+    @Option(help: "Stop sequence (repeatable).") var stop: [String] = []
+    @Option(help: "Random seed.") var seed: UInt64?
+    @Option(help: "Threads (default: all cores, adapted per step).") var threads: Int?
+    @Option(name: .customLong("context"), help: "Context length in tokens.") var contextLength: Int = 8192
+    @Flag(help: "Print one JSON object instead of streaming text.") var json = false
+
+    func run() async throws {
+        let params = GenerationParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
+                                          repeatPenalty: repeatPenalty, maxTokens: maxTokens, stop: stop, seed: seed)
+        let request = GenerationRequest(prompt: chat ? .chat([ChatMessage(role: "user", content: prompt)]) : .text(prompt), parameters: params)
+        do {
+            let engine = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength)
+            var summary: GenerationSummary?
+            for try await event in engine.generate(request) {
+                switch event {
+                case .text(let t):
+                    if !json { FileHandle.standardOutput.write(Data(t.utf8)) }
+                case .finished(let s):
+                    summary = s
+                }
+            }
+            guard let s = summary else { return }
+            if json {
+                print(GenerateCommand.json(s))
+            } else {
+                print("")
+            }
+        } catch let e as any RAGErrorConvertible {
+            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func json(_ s: GenerationSummary) -> String {
+        let t = s.timings
+        let obj: [String: Any] = [
+            "prompt_token_ids": s.promptTokenIDs.map(Int.init),
+            "completion_token_ids": s.completionTokenIDs.map(Int.init),
+            "text": s.text,
+            "finish_reason": s.finishReason.rawValue,
+            "timings": [
+                "prompt_tokens": s.promptTokens,
+                "cached_prompt_tokens": s.cachedPromptTokens,
+                "completion_tokens": s.completionTokens,
+                "prompt_seconds": t.promptSeconds,
+                "generation_seconds": t.generationSeconds,
+                "ttft_seconds": t.timeToFirstTokenSeconds,
+                "prompt_tokens_per_second": t.promptTokensPerSecond,
+                "completion_tokens_per_second": t.generationSeconds > 0 ? Double(max(0, s.completionTokens - 1)) / t.generationSeconds : 0,
+            ] as [String: Any],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,117 @@
+/// Sampling, stopping, validation, cancellation and prefix reuse of the local backend.
+import Foundation
+import Generator
+import RAGCore
+import Testing
+
+@Suite(.serialized) struct GenerationBehaviourTests {
+    let chat = GenerationPrompt.chat([ChatMessage(role: "system", content: "You are a helpful assistant."),
+                                      ChatMessage(role: "user", content: "Write a short poem about the sea.")])
+
+    func expectInvalid(_ field: String, _ p: GenerationParameters, prompt: GenerationPrompt = .text("Hello")) async throws {
+        let engine = try Fixture.engine()
+        do {
+            _ = try await engine.complete(GenerationRequest(prompt: prompt, parameters: p))
+            Issue.record("\(field): no error")
+        } catch let e as GeneratorError {
+            #expect(e.message.hasPrefix(field), "\(field): \(e.message)")
+        }
+    }
+
+    @Test func badParametersAreRejectedNamingTheField() async throws {
+        try await expectInvalid("temperature", GenerationParameters(temperature: -0.1))
+        try await expectInvalid("top_p", GenerationParameters(topP: 0))
+        try await expectInvalid("top_p", GenerationParameters(topP: 1.5))
+        try await expectInvalid("top_k", GenerationParameters(topK: -1))
+        try await expectInvalid("max_tokens", GenerationParameters(maxTokens: 0))
+        try await expectInvalid("max_tokens", GenerationParameters(maxTokens: 1_000_000))
+        try await expectInvalid("prompt", GenerationParameters(), prompt: .text(""))
+    }
+
+    @Test func aPromptLongerThanTheContextIsAClearError() async throws {
+        let engine = try Fixture.engine()
+        let long = String(repeating: "word ", count: engine.contextLength + 10)
+        do {
+            _ = try await engine.complete(GenerationRequest(prompt: .text(long)))
+            Issue.record("no error")
+        } catch let e as GeneratorError {
+            #expect(e.code == "prompt_too_long")
+            #expect(e.message.contains("context of \(engine.contextLength)"))
+        }
+    }
+
+    @Test func maxTokensBoundsTheCompletion() async throws {
+        let s = try await Fixture.engine().complete(GenerationRequest(prompt: .text("Once upon a time"), parameters: .init(maxTokens: 5)))
+        #expect(s.completionTokens == 5)
+        #expect(s.finishReason == .length)
+    }
+
+    @Test func theSameSeedGivesTheSameOutputAndDifferentSeedsDiffer() async throws {
+        let engine = try Fixture.engine()
+        func run(_ seed: UInt64) async throws -> [Int32] {
+            try await engine.complete(GenerationRequest(prompt: chat, parameters: .init(temperature: 1.2, topK: 0, topP: 1, minP: 0, maxTokens: 24, seed: seed))).completionTokenIDs
+        }
+        let a = try await run(7), b = try await run(7)
+        #expect(a == b)
+        var differs = false
+        for s in 8..<12 where try await run(UInt64(s)) != a { differs = true }
+        #expect(differs)
+    }
+
+    @Test func stopSequencesEndGenerationAcrossTokensAndAreNotEmitted() async throws {
+        let engine = try Fixture.engine()
+        // Greedy output of this raw prompt is " Paris.\n\nThe United States …" (fixture).
+        let p = GenerationPrompt.text("The capital of France is")
+        let s = try await engine.complete(GenerationRequest(prompt: p, parameters: .init(maxTokens: 32, stop: ["ted Sta"])))
+        #expect(s.text == " Paris.\n\nThe Uni")
+        #expect(s.finishReason == .stop)
+        var streamed = ""
+        for try await e in engine.generate(GenerationRequest(prompt: p, parameters: .init(maxTokens: 32, stop: ["\n\n"]))) {
+            if case .text(let t) = e { streamed += t }
+        }
+        #expect(streamed == " Paris.")
+    }
+
+    @Test func endOfGenerationTokenStops() async throws {
+        let s = try await Fixture.engine().complete(GenerationRequest(
+            prompt: .chat([ChatMessage(role: "user", content: "What is 2 + 2? Answer briefly.")]), parameters: .init(maxTokens: 64)))
+        #expect(s.completionTokenIDs.last == 2)
+        #expect(s.finishReason == .stop)
+        #expect(s.text == "The answer is 4.")
+    }
+
+    @Test func aSharedPrefixSkipsItsPrefillAndGivesTheSameAnswer() async throws {
+        let engine = try Fixture.engine()
+        engine.resetCache()
+        let params = GenerationParameters(maxTokens: 16)
+        let first = try await engine.complete(GenerationRequest(prompt: chat, parameters: params))
+        #expect(first.cachedPromptTokens == 0)
+        let other = GenerationPrompt.chat([ChatMessage(role: "system", content: "You are a helpful assistant."),
+                                           ChatMessage(role: "user", content: "Name a colour.")])
+        let warm = try await engine.complete(GenerationRequest(prompt: other, parameters: params))
+        #expect(warm.cachedPromptTokens >= 10)
+        #expect(warm.timings.promptEvaluatedTokens == warm.promptTokens - warm.cachedPromptTokens)
+        engine.resetCache()
+        let cold = try await engine.complete(GenerationRequest(prompt: other, parameters: params))
+        #expect(cold.cachedPromptTokens == 0)
+        #expect(cold.completionTokenIDs == warm.completionTokenIDs)
+    }
+
+    @Test func cancellingTheConsumerStopsGeneration() async throws {
+        let engine = try Fixture.engine()
+        let task = Task {
+            var n = 0
+            for try await e in engine.generate(GenerationRequest(prompt: .text("Once upon a time"), parameters: .init(maxTokens: 2000))) {
+                if case .text = e { n += 1 }
+            }
+            return n
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        task.cancel()
+        let n = try await task.value
+        #expect(n < 2000)
+        // The engine is free again afterwards.
+        let s = try await engine.complete(GenerationRequest(prompt: .text("Hi"), parameters: .init(maxTokens: 2)))
+        #expect(s.completionTokens == 2)
+    }
+}
