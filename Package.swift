@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -32,7 +33,10 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
         .target(name: "Retrieval", dependencies: ["Store", "Encoder", "Kernels", "RAGCore"], swiftSettings: simd),
-        .target(name: "Answering", dependencies: ["Retrieval", "Generator", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .target(name: "Answering", dependencies: [
+            "Retrieval", "Generator", "Tokenizers", "Store", "RAGCore",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: simd),
         .executableTarget(
             name: "rag",
             dependencies: [

@@ -207,3 +207,17 @@ public final class IndexStore: @unchecked Sendable {
             bytesOnDisk: size, generation: try generation(), formats: formats)
     }
 }
+
+extension IndexStore {
+    /// Stored vectors of the given chunks (chunks without one are absent from the result).
+    public func embeddings(chunkIDs: [Int64]) throws -> [Int64: [Float]] {
+        var out: [Int64: [Float]] = [:]
+        let stmt = try db.prepare("SELECT vector FROM embeddings WHERE chunk_id = ?")
+        for id in chunkIDs {
+            stmt.reset()
+            try stmt.bind([.int(id)])
+            if try stmt.step() { out[id] = VectorBlob.decode(stmt.blob(0)) }
+        }
+        return out
+    }
+}

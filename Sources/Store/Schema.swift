@@ -66,6 +66,15 @@ enum Schema {
         ) WITHOUT ROWID;
         INSERT INTO meta(key, value) VALUES ('generation', '0');
         """,
+        // 2: answers of `rag ask`, valid for one index generation.
+        """
+        CREATE TABLE answer_cache(
+            key TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            answer BLOB NOT NULL,
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

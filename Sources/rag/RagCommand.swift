@@ -17,6 +17,7 @@ struct RagCommand: AsyncParsableCommand {
             TokenizeCommand.self,
             EmbedCommand.self,
             GenerateCommand.self,
+            AskCommand.self,
             BenchCommand.self,
         ]
     )

@@ -2,15 +2,6 @@
 import Testing
 @testable import Kernels
 
-/// Deterministic pseudo-random floats in [-scale, scale].
-func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-    var s = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    return (0..<n).map { _ in
-        s ^= s << 13; s ^= s >> 7; s ^= s << 17
-        return (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
-    }
-}
-
 /// Scalar reference of Q8 activation quantisation (per block: d = amax/127, q = round-half-even(x·127/amax)).
 func referenceQuantize(_ x: [Float]) -> (q: [Int8], d: [Float], s: [Float]) {
     var q: [Int8] = [], d: [Float] = [], s: [Float] = []

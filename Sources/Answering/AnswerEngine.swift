@@ -1,0 +1,218 @@
+/// The answer engine: retrieve → select → pack → generate (streamed) → check citations → cache.
+import Foundation
+import RAGCore
+import Store
+
+/// The object `rag ask --json` prints (and `/v1/ask` returns).
+public struct Answer: Codable, Sendable {
+    public var id: String
+    public var answer: String
+    public var citations: [CitationRef]
+    public var sources: [Source]
+    public var usage: Usage
+    public var timings: Timings
+    public var truncatedContext: Bool
+    /// False when nothing relevant was retrieved and the generator was not called.
+    public var grounded: Bool
+    /// True when the generator cited nothing and `sources` lists every block it was given.
+    public var uncited: Bool
+    /// Citation numbers in the generator's output that matched no context block (removed from `answer`).
+    public var invalidCitations: Int
+    public var cached: Bool
+    public var finishReason: String
+
+    public struct CitationRef: Codable, Sendable { public var n: Int; public var chunkId: Int64 }
+    public struct Source: Codable, Sendable {
+        public var n: Int
+        public var path: String
+        public var headingPath: String
+        public var score: Double
+        public var cited: Bool
+    }
+    public struct Usage: Codable, Sendable {
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var cachedPromptTokens: Int
+    }
+    public struct Timings: Codable, Sendable {
+        public var embedS: Double = 0
+        public var searchS: Double = 0
+        public var packS: Double = 0
+        public var prefillS: Double = 0
+        public var decodeS: Double = 0
+        public var ttftS: Double = 0
+        public var totalS: Double = 0
+    }
+}
+
+public struct AskOptions: Sendable {
+    public var k: Int = 5
+    public var parameters = GenerationParameters(temperature: 0, repeatPenalty: 1.1, maxTokens: 256)
+    public var extractive = false
+    public var useCache = true
+    public var selection = SelectionOptions()
+    /// Identifies everything else that shapes an answer (mode, filter, generator model) for the cache key.
+    public var cacheContext: [String: String] = [:]
+    public init() {}
+}
+
+public final class AnswerEngine: @unchecked Sendable {
+    public static let notInDocuments = "The documents do not contain information about this."
+
+    let retriever: any ContextRetriever
+    let generator: (any GenerationBackend)?
+    let countTokens: (GenerationPrompt) -> Int
+    let template: PromptTemplate
+    let cache: AnswerCache?
+
+    /// - Parameters:
+    ///   - generator: nil allows only extractive answers.
+    ///   - countTokens: the generator's own token count of a prompt (context packing must never overflow).
+    public init(retriever: any ContextRetriever, generator: (any GenerationBackend)?, template: PromptTemplate,
+                cache: AnswerCache?, countTokens: @escaping (GenerationPrompt) -> Int) {
+        self.retriever = retriever
+        self.generator = generator
+        self.template = template
+        self.cache = cache
+        self.countTokens = countTokens
+    }
+
+    /// Answers `question`; `onText` receives the answer text as it is generated (invalid citations filtered out).
+    public func answer(_ question: String, options: AskOptions, onText: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Answer {
+        let start = Date()
+        guard !question.trimmingCharacters(in: " ").isEmpty else {
+            throw AnsweringError(code: "invalid_question", message: "question: must not be empty")
+        }
+        guard options.k >= 1 && options.k <= 100 else {
+            throw AnsweringError(code: "invalid_k", message: "k: must be between 1 and 100, got \(options.k)")
+        }
+        let cacheKey = cacheKeyFor(question, options)
+        if let cacheKey, let cache, let data = try cache.get(cacheKey), var cached = try? JSONDecoder.snake.decode(Answer.self, from: data) {
+            cached.cached = true
+            cached.timings = Answer.Timings(totalS: Date().timeIntervalSince(start))
+            onText(cached.answer)
+            return cached
+        }
+
+        var timings = Answer.Timings()
+        let retrieved = try retriever.retrieve(question, k: options.k)
+        timings.embedS = retrieved.embedSeconds
+        timings.searchS = retrieved.searchSeconds
+        let packStart = Date()
+        let keep = ContextSelection.select(retrieved, options: options.selection)
+        let candidates = keep.map { retrieved.hits[$0] }
+        let scores = keep.map { retrieved.similarities?[$0] ?? retrieved.hits[$0].score }
+
+        var result = Answer(id: UUID().uuidString.lowercased(), answer: Self.notInDocuments, citations: [], sources: [],
+                            usage: .init(promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0), timings: timings,
+                            truncatedContext: false, grounded: false, uncited: false, invalidCitations: 0, cached: false,
+                            finishReason: "stop")
+        if candidates.isEmpty {
+            // Nothing relevant: say so without calling the generator.
+            timings.packS = Date().timeIntervalSince(packStart)
+            timings.totalS = Date().timeIntervalSince(start)
+            result.timings = timings
+            onText(result.answer)
+            try store(result, cacheKey)
+            return result
+        }
+
+        let blocks: [ContextBlock]
+        let used: [Int]
+        var text: String
+        if options.extractive || generator == nil {
+            guard options.extractive else {
+                throw AnsweringError(code: "no_generator", message: "no generator is available: pass --extractive")
+            }
+            blocks = candidates.enumerated().map { ContextBlock(n: $0.offset + 1, path: $0.element.path, headingPath: $0.element.headingPath, text: $0.element.text) }
+            used = Array(candidates.indices)
+            text = ExtractiveAnswerer.answer(question: question, blocks: blocks)
+            if text.isEmpty { text = Self.notInDocuments }
+            timings.packS = Date().timeIntervalSince(packStart)
+            onText(text)
+        } else {
+            let packer = ContextPacker(template: template, contextLength: generator!.contextLength, countTokens: countTokens)
+            let packed = try packer.pack(question: question, candidates: candidates, maxTokens: options.parameters.maxTokens)
+            timings.packS = Date().timeIntervalSince(packStart)
+            blocks = packed.blocks
+            used = packed.used
+            result.truncatedContext = packed.droppedForBudget > 0
+            var filter = CitationStreamFilter(contextCount: blocks.count)
+            var summary: GenerationSummary?
+            var firstText: Date?
+            for try await event in generator!.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
+                switch event {
+                case .text(let delta):
+                    if firstText == nil { firstText = Date() }
+                    let clean = filter.feed(delta)
+                    if !clean.isEmpty { onText(clean) }
+                case .finished(let s):
+                    summary = s
+                }
+            }
+            let rest = filter.finish()
+            if !rest.isEmpty { onText(rest) }
+            guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
+            text = summary.text
+            result.usage = .init(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens,
+                                 cachedPromptTokens: summary.cachedPromptTokens)
+            result.finishReason = summary.finishReason.rawValue
+            timings.prefillS = summary.timings.promptSeconds
+            timings.decodeS = summary.timings.generationSeconds
+            timings.ttftS = (firstText ?? Date()).timeIntervalSince(start)
+        }
+
+        let check = Citations.check(text, contextCount: blocks.count)
+        result.answer = check.text.trimmingCharacters(in: " ")
+        result.invalidCitations = check.invalid
+        result.grounded = true
+        result.citations = check.cited.map { Answer.CitationRef(n: $0, chunkId: candidates[used[$0 - 1]].chunkID) }
+        result.uncited = check.cited.isEmpty
+        let shown = check.cited.isEmpty ? Array(1...blocks.count) : check.cited
+        result.sources = shown.map { n in
+            let i = used[n - 1]
+            return Answer.Source(n: n, path: candidates[i].path, headingPath: candidates[i].headingPath, score: scores[i], cited: !check.cited.isEmpty)
+        }
+        timings.totalS = Date().timeIntervalSince(start)
+        if options.extractive { timings.ttftS = timings.totalS }
+        result.timings = timings
+        try store(result, cacheKey)
+        return result
+    }
+
+    func cacheKeyFor(_ question: String, _ options: AskOptions) -> String? {
+        guard options.useCache, cache != nil else { return nil }
+        let p = options.parameters
+        // A sampled answer without a seed is meant to vary: never serve it from the cache.
+        if p.temperature > 0 && p.seed == nil { return nil }
+        var parameters = options.cacheContext
+        parameters["k"] = String(options.k)
+        parameters["extractive"] = String(options.extractive)
+        parameters["template"] = template.name + ContentHash.sha256Hex(template.system + template.render(question: "", contexts: []))
+        parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"
+        parameters["selection"] = "\(options.selection.minRelevance)|\(options.selection.duplicateThreshold)|\(options.selection.mmrLambda)"
+        return AnswerCache.key(question: question, parameters: parameters)
+    }
+
+    func store(_ answer: Answer, _ key: String?) throws {
+        guard let key, let cache, answer.finishReason != "cancelled" else { return }
+        try cache.put(key, try JSONEncoder.snake.encode(answer))
+    }
+}
+
+extension JSONEncoder {
+    static var snake: JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}
+
+extension JSONDecoder {
+    static var snake: JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }
+}

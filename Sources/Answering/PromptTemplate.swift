@@ -1,0 +1,90 @@
+/// Prompt templates: Mustache files that render the user message from the question and numbered context blocks.
+import Foundation
+import Mustache
+import RAGCore
+
+/// One numbered context block as a template sees it.
+public struct ContextBlock: Sendable {
+    public var n: Int
+    public var path: String
+    public var headingPath: String
+    public var text: String
+}
+
+public struct PromptTemplate: Sendable {
+    public let name: String
+    public let system: String
+    let template: MustacheTemplate
+
+    /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill.
+    public static let defaultSystem = """
+        You are rag, an assistant that answers questions about the user's documents. Use only the numbered \
+        context passages given with the question. Cite every passage you use with its number in square brackets, \
+        like [1] or [2]. If the passages do not contain the answer, say that the documents do not contain it. \
+        Answer briefly.
+        """
+
+    /// Shipped templates, selectable by name with `--template NAME`.
+    public static let builtIn: [String: String] = [
+        "default": """
+            Context passages:
+            {{#contexts}}
+            [{{n}}] {{{path}}}{{#heading_path}} — {{{heading_path}}}{{/heading_path}}
+            {{{text}}}
+
+            {{/contexts}}
+            Question: {{{question}}}
+            Answer from the passages above, citing them like [1].
+            """,
+        "concise": """
+            {{#contexts}}
+            [{{n}}] {{{text}}}
+            {{/contexts}}
+
+            Q: {{{question}}}
+            A short answer with citations [n]:
+            """,
+    ]
+
+    public init(name: String, source: String, system: String = PromptTemplate.defaultSystem) throws {
+        self.name = name
+        self.system = system
+        do {
+            template = try MustacheTemplate(string: source)
+        } catch {
+            throw AnsweringError(code: "bad_template", message: "template \(name) is not valid Mustache: \(error)")
+        }
+    }
+
+    /// `--template` value: a built-in name or the path of a `.mustache` file.
+    public static func load(_ nameOrPath: String?) throws -> PromptTemplate {
+        let key = nameOrPath ?? "default"
+        if let source = builtIn[key] { return try PromptTemplate(name: key, source: source) }
+        guard let data = FileManager.default.contents(atPath: key) else {
+            throw AnsweringError(code: "template_not_found", message: "template \(key) is neither a built-in template (\(builtIn.keys.sorted().joined(separator: ", "))) nor a readable file")
+        }
+        return try PromptTemplate(name: key, source: String(decoding: data, as: UTF8.self))
+    }
+
+    public func render(question: String, contexts: [ContextBlock]) -> String {
+        let object: [String: Any] = [
+            "question": question,
+            "contexts": contexts.map { ["n": $0.n, "path": $0.path, "heading_path": $0.headingPath, "text": $0.text] as [String: Any] },
+        ]
+        return template.render(object)
+    }
+
+    public func prompt(question: String, contexts: [ContextBlock]) -> GenerationPrompt {
+        .chat([ChatMessage(role: "system", content: system),
+               ChatMessage(role: "user", content: render(question: question, contexts: contexts))])
+    }
+}
+
+public struct AnsweringError: RAGErrorConvertible {
+    public let code: String
+    public let message: String
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
