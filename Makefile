@@ -32,7 +32,8 @@ test: deps models
 
 demo: deps models build
 	$(BIN) ingest Corpus --index $(INDEX)
-	$(BIN) search "how do I install rag" --mode keyword -k 3 --index $(INDEX)
+	$(BIN) search "which Debian packages are installed" --mode keyword -k 3 --index $(INDEX)
+	$(BIN) ask "How do I fetch the models, and where are they stored?" --index $(INDEX)
 
 # Benchmarks (not part of `make test`); see README.
 bench-ingest: build

@@ -13,6 +13,19 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var headingPath: String
     public var text: String
     public var snippet: String
+
+    public init(rank: Int, score: Double, chunkID: Int64, documentID: Int64, path: String, externalID: String?,
+                headingPath: String, text: String, snippet: String) {
+        self.rank = rank
+        self.score = score
+        self.chunkID = chunkID
+        self.documentID = documentID
+        self.path = path
+        self.externalID = externalID
+        self.headingPath = headingPath
+        self.text = text
+        self.snippet = snippet
+    }
 }
 
 public enum KeywordQuery {

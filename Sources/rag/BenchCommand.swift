@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print one JSON line each.",
-        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchGenerateCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchGenerateCommand.self, BenchAskCommand.self]
     )
 }

@@ -1,0 +1,77 @@
+import Foundation
+import Store
+import Testing
+
+/// `rag ask` end to end: the real encoder, the real index of the Corpus and the real generator.
+@Suite(.serialized) struct AskCLITests {
+    /// One embedded index of the Corpus for every test here (ingesting it is the slow part).
+    static let index: String = {
+        let dir = try! CLI.temporaryDirectory("ask")
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let r = try! CLI.run(["ingest", CLI.repoRoot.appendingPathComponent("Corpus").path, "--index", path])
+        precondition(r.status == 0, "ingest of Corpus failed: \(r.stderr)")
+        return path
+    }()
+
+    @Test func answersCiteSourcesThatResolveToCorpusFiles() throws {
+        let r = try CLI.run(["ask", "Which Debian packages does the Makefile install when they are missing?", "--index", Self.index, "--json", "--no-cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try #require(r.json)
+        #expect((a["answer"] as? String)?.isEmpty == false)
+        #expect(a["grounded"] as? Bool == true)
+        let sources = try #require(a["sources"] as? [[String: Any]])
+        #expect(!sources.isEmpty)
+        for s in sources {
+            let path = try #require(s["path"] as? String)
+            #expect(path.contains("/Corpus/") && FileManager.default.fileExists(atPath: path), "\(path)")
+            for key in ["n", "heading_path", "score"] { #expect(s[key] != nil) }
+        }
+        // Every citation names a chunk of the index whose document is the source with that number.
+        let store = try IndexStore(path: Self.index, readOnly: true)
+        for c in (a["citations"] as? [[String: Any]]) ?? [] {
+            let id = try #require(c["chunk_id"] as? Int)
+            let path = try store.db.scalarText("SELECT d.path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?", [.int(Int64(id))])
+            #expect(sources.first { $0["n"] as? Int == c["n"] as? Int }?["path"] as? String == path)
+        }
+        let usage = try #require(a["usage"] as? [String: Any])
+        #expect((usage["prompt_tokens"] as? Int ?? 0) > 100 && (usage["completion_tokens"] as? Int ?? 0) > 0)
+        #expect(a["truncated_context"] is Bool && a["timings"] is [String: Any])
+    }
+
+    @Test func aQuestionTheCorpusCannotAnswerGetsTheNotInTheDocumentsAnswer() throws {
+        let r = try CLI.run(["ask", "What is the boiling point of tungsten in kelvin?", "--index", Self.index, "--json", "--no-cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json?["answer"] as? String == "The documents do not contain information about this.")
+        #expect(r.json?["grounded"] as? Bool == false)
+        #expect((r.json?["sources"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func extractiveAnswersQuoteAndCiteTheCorpus() throws {
+        let r = try CLI.run(["ask", "How do I fetch the models?", "--index", Self.index, "--extractive", "--json", "--no-cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let answer = try #require(r.json?["answer"] as? String)
+        #expect(answer.contains("[1]") || answer.contains("[2]") || answer.contains("[3]"))
+        #expect(((r.json?["citations"] as? [Any])?.count ?? 0) > 0)
+    }
+
+    @Test func theAnswerCacheServesRepeatsAndAnIngestInvalidatesIt() throws {
+        let dir = try CLI.temporaryDirectory("ask-cache")
+        let index = dir.appendingPathComponent("i.sqlite").path
+        try FileManager.default.copyItem(atPath: Self.index, toPath: index)
+        let q = ["ask", "How does rag find the models folder?", "--index", index, "--extractive", "--json"]
+        #expect(try CLI.run(q).json?["cached"] as? Bool == false)
+        #expect(try CLI.run(q).json?["cached"] as? Bool == true)
+        let extra = dir.appendingPathComponent("extra.md")
+        try "# Extra\n\nA new page about the models folder.\n".write(to: extra, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", extra.path, "--index", index]).status == 0)
+        #expect(try CLI.run(q).json?["cached"] as? Bool == false)
+    }
+
+    @Test func badGenerationParametersAreUsageErrorsNamingTheFlag() throws {
+        for (flag, value) in [("--temperature", "-1"), ("--top-p", "0"), ("--top-p", "1.5"), ("--top-k", "-2"), ("--max-tokens", "0")] {
+            let r = try CLI.run(["ask", "q", "--index", Self.index, flag, value])
+            #expect(r.status == 2, "\(flag) \(value)")
+            #expect(r.stderr.contains(flag), "\(r.stderr)")
+        }
+    }
+}
