@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: simd),
+        // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
+        .target(name: "CInt8Gemm", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3"])]),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CInt8Gemm"], swiftSettings: simd),
         .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
