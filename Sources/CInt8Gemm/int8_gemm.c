@@ -115,3 +115,37 @@ void rag_i16_gemm(const int16_t *a, int lda, const float *as, int m, const int16
     if (vnni) gemm_vnni(a, lda, as, m, packed, bs, n, kpad, out, ldo);
     else gemm_portable(a, lda, as, m, packed, bs, n, kpad, out, ldo);
 }
+
+void rag_i16_quantize_rows(const float *x, int ldx, int rows, int k, int16_t limit, int16_t *q, int ldq, float *scales) {
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * ldx;
+        int16_t *out = q + (size_t)r * ldq;
+        __m256 m = _mm256_setzero_ps();
+        int c = 0;
+        for (; c + 8 <= k; c += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(row + c), absMask));
+        float mx = 0;
+        float lanes[8];
+        _mm256_storeu_ps(lanes, m);
+        for (int l = 0; l < 8; l++) mx = lanes[l] > mx ? lanes[l] : mx;
+        for (; c < k; c++) { float a = row[c] < 0 ? -row[c] : row[c]; mx = a > mx ? a : mx; }
+        if (mx == 0) {
+            memset(out, 0, sizeof(int16_t) * (size_t)ldq);
+            scales[r] = 0;
+            continue;
+        }
+        scales[r] = mx / (float)limit;
+        const __m256 inv = _mm256_set1_ps((float)limit / mx);
+        float invScalar = (float)limit / mx;
+        c = 0;
+        for (; c + 16 <= k; c += 16) {
+            /* cvtps rounds to nearest even (default MXCSR); packs saturates; the permute undoes its lane interleave. */
+            __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + c), inv));
+            __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + c + 8), inv));
+            __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8);
+            _mm256_storeu_si256((__m256i *)(out + c), p);
+        }
+        for (; c < k; c++) out[c] = (int16_t)__builtin_rintf(row[c] * invScalar);
+        for (; c < ldq; c++) out[c] = 0;
+    }
+}

@@ -67,15 +67,15 @@ public enum Int8Gemm {
     }
 
     /// out (rows × weights.rows) = x (rows × weights.cols) · Wᵀ, with x quantised per row into `scratchCodes`
-    /// (rows × weights.stride) and `scratchScales` (rows).
+    /// (rows × weights.stride) and `scratchScales` (rows). With `reuseQuantized`, the scratch already holds x's codes
+    /// (the same input feeding several layers, as Q, K and V do) and quantisation is skipped.
     public static func linear(x: UnsafePointer<Float>, rows: Int, weights w: Int8Matrix, out: UnsafeMutablePointer<Float>,
-                              scratchCodes: UnsafeMutablePointer<Int16>, scratchScales: UnsafeMutablePointer<Float>) {
+                              scratchCodes: UnsafeMutablePointer<Int16>, scratchScales: UnsafeMutablePointer<Float>,
+                              reuseQuantized: Bool = false) {
         let k = w.cols, stride = w.stride, n = w.rows
-        let limit = activationLimit(k: k)
-        for r in 0..<rows {
-            let dst = scratchCodes + r * stride
-            scratchScales[r] = quantizeRow(x + r * k, count: k, limit: limit, into: dst)
-            for c in k..<stride { dst[c] = 0 }
+        if !reuseQuantized {
+            rag_i16_quantize_rows(x, Int32(k), Int32(rows), Int32(k), activationLimit(k: k), scratchCodes,
+                                  Int32(stride), scratchScales)
         }
         rag_i16_gemm(scratchCodes, Int32(stride), scratchScales, Int32(rows), w.packed, w.scales, Int32(n),
                      Int32(stride), out, Int32(n))
