@@ -108,6 +108,11 @@ static void gemm_portable(const int16_t *a, int lda, const float *as, int m, con
     }
 }
 
+void rag_i16_gemm_portable(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
+                           int n, int kpad, float *out, int ldo) {
+    gemm_portable(a, lda, as, m, packed, bs, n, kpad, out, ldo);
+}
+
 void rag_i16_gemm(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs, int n,
                   int kpad, float *out, int ldo) {
     static int vnni = -1;

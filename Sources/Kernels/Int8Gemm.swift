@@ -45,6 +45,9 @@ public final class Int8Matrix: @unchecked Sendable {
 
 public enum Int8Gemm {
     /// Largest activation code for reduction length `k` such that Σ |a·w| ≤ limit · 127 · k stays below 2³¹.
+    /// Whether the AVX-512 VNNI kernel is in use on this CPU.
+    public static var usesVNNI: Bool { rag_i16_has_vnni() != 0 }
+
     public static func activationLimit(k: Int) -> Int16 {
         Int16(min(8191, Int(Int32.max) / (127 * max(k, 1))))
     }
@@ -68,17 +71,19 @@ public enum Int8Gemm {
 
     /// out (rows × weights.rows) = x (rows × weights.cols) · Wᵀ, with x quantised per row into `scratchCodes`
     /// (rows × weights.stride) and `scratchScales` (rows). With `reuseQuantized`, the scratch already holds x's codes
-    /// (the same input feeding several layers, as Q, K and V do) and quantisation is skipped.
+    /// (the same input feeding several layers, as Q, K and V do) and quantisation is skipped. `portable` forces the
+    /// non-VNNI kernel (for tests).
     public static func linear(x: UnsafePointer<Float>, rows: Int, weights w: Int8Matrix, out: UnsafeMutablePointer<Float>,
                               scratchCodes: UnsafeMutablePointer<Int16>, scratchScales: UnsafeMutablePointer<Float>,
-                              reuseQuantized: Bool = false) {
+                              reuseQuantized: Bool = false, portable: Bool = false) {
         let k = w.cols, stride = w.stride, n = w.rows
         if !reuseQuantized {
             rag_i16_quantize_rows(x, Int32(k), Int32(rows), Int32(k), activationLimit(k: k), scratchCodes,
                                   Int32(stride), scratchScales)
         }
-        rag_i16_gemm(scratchCodes, Int32(stride), scratchScales, Int32(rows), w.packed, w.scales, Int32(n),
-                     Int32(stride), out, Int32(n))
+        let gemm = portable ? rag_i16_gemm_portable : rag_i16_gemm
+        gemm(scratchCodes, Int32(stride), scratchScales, Int32(rows), w.packed, w.scales, Int32(n), Int32(stride), out,
+             Int32(n))
     }
 
     /// Plain reference: float product of the dequantised operands' codes, in Int64.

@@ -3,5 +3,5 @@ import ArgumentParser
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
-                                                    subcommands: [BenchEncoderCommand.self])
+                                                    subcommands: [BenchEncoderCommand.self, BenchTokenizerCommand.self])
 }

@@ -22,6 +22,10 @@ void rag_i16_pack_b(const int16_t *b, int ldb, int n, int kpad, int16_t *packed)
 void rag_i16_gemm(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs, int n,
                   int kpad, float *out, int ldo);
 
+/* The same product on the portable path regardless of the CPU (tests check it on VNNI machines too). */
+void rag_i16_gemm_portable(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
+                           int n, int kpad, float *out, int ldo);
+
 /* Quantises `rows` rows of k floats (row stride ldx) symmetrically to integers in [-limit, limit], rows of `ldq`
  * int16 (k..ldq zero filled); scales[r] = max|x_r| / limit (0 for an all-zero row). Rounds to nearest even. */
 void rag_i16_quantize_rows(const float *x, int ldx, int rows, int k, int16_t limit, int16_t *q, int ldq, float *scales);
