@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
         // AVX2 byte multiply-add kernels for the generator's quantised weights (Swift cannot emit vpmaddubsw).
         .target(name: "CQuantKernels"),
-        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels"], swiftSettings: simd),
+        // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
+        .target(name: "CInt8Gemm", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3"])]),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm"], swiftSettings: simd),
         .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),

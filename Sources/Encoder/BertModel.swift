@@ -47,10 +47,13 @@ struct LinearLayer: @unchecked Sendable {
     }
 
     /// out (rows × outFeatures) = x (rows × inFeatures) · Wᵀ, without the bias (fused into the next op).
-    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, workspace: BertWorkspace) {
+    /// `sameInputAsBefore`: x is the input of the previous call on this workspace (int8 reuses its quantisation).
+    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
+                        sameInputAsBefore: Bool = false) {
         if let quantized {
             Int8Gemm.linear(x: x, rows: rows, weights: quantized, out: out,
-                            scratchCodes: workspace.codes, scratchScales: workspace.rowScales)
+                            scratchCodes: workspace.codes, scratchScales: workspace.rowScales,
+                            reuseQuantized: sameInputAsBefore)
         } else {
             Sgemm.abT(m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures, b: weight, ldb: inFeatures,
                       c: out, ldc: outFeatures)
@@ -130,8 +133,8 @@ final class BertModel: @unchecked Sendable {
         for layer in layers {
             // Self-attention projections (T × h each).
             layer.query(ws.hidden, rows: total, out: ws.q, workspace: ws)
-            layer.key(ws.hidden, rows: total, out: ws.k, workspace: ws)
-            layer.value(ws.hidden, rows: total, out: ws.v, workspace: ws)
+            layer.key(ws.hidden, rows: total, out: ws.k, workspace: ws, sameInputAsBefore: true)
+            layer.value(ws.hidden, rows: total, out: ws.v, workspace: ws, sameInputAsBefore: true)
             Rows.addBias(rows: total, cols: h, x: ws.q, bias: layer.query.bias)
             Rows.addBias(rows: total, cols: h, x: ws.k, bias: layer.key.bias)
             Rows.addBias(rows: total, cols: h, x: ws.v, bias: layer.value.bias)

@@ -25,10 +25,25 @@ public enum BLASRuntime {
 
     /// Whether /proc/cpuinfo lists every flag the SkylakeX kernels use.
     public static func cpuSupportsSkylakeXKernels(cpuinfo: String? = nil) -> Bool {
-        guard let text = cpuinfo ?? (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) else { return false }
+        guard let text = cpuinfo ?? readProcFile("/proc/cpuinfo") else { return false }
         guard let flagsLine = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
         let flags = Set(flagsLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).map(String.init))
         return skylakeXFlags.allSatisfy(flags.contains)
+    }
+
+    /// Reads a /proc file with read(2): they report size 0, so size-based readers return nothing.
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Call first thing in `main`. When `OPENBLAS_CORETYPE` is unset and the CPU has AVX-512 (F, BW, VL, DQ), sets

@@ -11,7 +11,11 @@ public enum Softmax {
             var mx = -Float.infinity
             if vectorCols > 0 {
                 var m = Float8(repeating: -.infinity)
-                while c < vectorCols { m = pointwiseMax(m, load(row + c)); c += 8 }
+                while c < vectorCols {
+                    let v = load(row + c)
+                    m = m.replacing(with: v, where: v .> m)
+                    c += 8
+                }
                 mx = m.max()
             }
             while c < cols { mx = max(mx, row[c]); c += 1 }

@@ -6,7 +6,10 @@ public typealias Float8 = SIMD8<Float>
 /// Relative error about 2 ulp over [-87, 88]; inputs are clamped to that range (e^-87 ≈ 1.6e-38, not 0).
 @inline(__always)
 public func vexp(_ x: Float8) -> Float8 {
-    let clamped = x.clamped(lowerBound: Float8(repeating: -87.33), upperBound: Float8(repeating: 88.37))
+    // `clamped`/`pointwiseMin` are generic calls that do not inline; masks compile to vminps/vmaxps-like blends.
+    let lo = Float8(repeating: -87.33), hi = Float8(repeating: 88.37)
+    var clamped = x.replacing(with: lo, where: x .< lo)
+    clamped = clamped.replacing(with: hi, where: clamped .> hi)
     // Adding 1.5·2^23 rounds to an integer and leaves it in the low mantissa bits.
     let magic = Float8(repeating: 12_582_912)
     let shifted = clamped * 1.442_695_04 + magic

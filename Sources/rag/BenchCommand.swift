@@ -5,6 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print one JSON line each.",
-        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchGenerateCommand.self, BenchAskCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchTokenizerCommand.self,
+                      BenchGenerateCommand.self, BenchAskCommand.self]
     )
 }

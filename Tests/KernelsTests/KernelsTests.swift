@@ -72,8 +72,9 @@ func sgemmTransposedMatchesScalarProduct(m: Int, n: Int, k: Int) {
     #expect(maxAbsDiff(c, expected) < 1e-5)
 }
 
-@Test(arguments: [(1, 1, 1), (5, 7, 3), (9, 6, 40), (4, 4, 384), (13, 70, 1536)])
-func int8GemmMatchesIntegerReference(m: Int, n: Int, k: Int) {
+@Test(arguments: [(1, 1, 1, false), (5, 7, 3, false), (9, 6, 40, false), (4, 4, 384, false), (13, 70, 1536, false),
+                  (5, 7, 3, true), (13, 70, 1536, true), (6, 129, 33, true)])
+func int8GemmMatchesIntegerReference(m: Int, n: Int, k: Int, portable: Bool) {
     let x = randomFloats(m * k, seed: 11, scale: 4)
     let w = randomFloats(n * k, seed: 12, scale: 0.2)
     let weights = w.withUnsafeBufferPointer { Int8Matrix(quantizingRows: $0.baseAddress!, rows: n, cols: k) }
@@ -83,7 +84,8 @@ func int8GemmMatchesIntegerReference(m: Int, n: Int, k: Int) {
     defer { codes.deallocate(); scales.deallocate() }
     var out = [Float](repeating: 0, count: m * n)
     out.withUnsafeMutableBufferPointer {
-        Int8Gemm.linear(x: x, rows: m, weights: weights, out: $0.baseAddress!, scratchCodes: codes, scratchScales: scales)
+        Int8Gemm.linear(x: x, rows: m, weights: weights, out: $0.baseAddress!, scratchCodes: codes, scratchScales: scales,
+                        portable: portable)
     }
     // The integer reference over the same codes must agree exactly (up to float rounding of the rescale).
     let aCodes = (0..<m).flatMap { r in (0..<k).map { codes[r * stride + $0] } }
