@@ -132,8 +132,117 @@ KERNEL void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long 
     }
 }
 
+KERNEL void rag_f32_to_f16(const float *x, uint16_t *y, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+}
+
+KERNEL static inline __m256 load_f16x8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+
+// e^x for x in ggml's usable range, computed the way llama.cpp's vectorised softmax and SiLU compute it on x86
+// (Arm's optimized-routines method: x = n·ln2 + b with n = round(x·log2 e), e^b by a degree-5 polynomial in
+// Estrin form, then scaled by 2^n), so probabilities and SiLU outputs round like llama.cpp's.
+KERNEL static inline __m256 exp_ggml(__m256 x) {
+    const __m256 shift = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), shift);
+    const __m256 n = _mm256_sub_ps(z, shift);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f), _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 hi = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                                      _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f)));
+    const __m256 j = _mm256_fmadd_ps(hi, u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
+    // j · 2^n, exactly (also into the subnormal range, and to 0 / ∞ beyond it).
+    float jv[8], nv[8], out[8];
+    _mm256_storeu_ps(jv, j);
+    _mm256_storeu_ps(nv, n);
+    for (int i = 0; i < 8; i++) out[i] = nv[i] < -300 ? 0 : __builtin_ldexpf(jv[i], (int)nv[i]);
+    return _mm256_loadu_ps(out);
+}
+
+// Rotation of adjacent pairs, with the products fused as GCC contracts llama.cpp's
+// `x0*cos - x1*sin` and `x0*sin + x1*cos` (the first product of each fused, the second rounded).
+KERNEL void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s) {
+    for (long h = 0; h < heads; h++) {
+        float *v = x + h * head_dim;
+        for (long i = 0; i < head_dim / 2; i++) {
+            const float x0 = v[2 * i], x1 = v[2 * i + 1];
+            const float p = x1 * s[i], r = x1 * c[i];
+            v[2 * i] = __builtin_fmaf(x0, c[i], -p);
+            v[2 * i + 1] = __builtin_fmaf(x0, s[i], r);
+        }
+    }
+}
+
+KERNEL void rag_swiglu(float *gate, const float *up, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        const __m256 e = exp_ggml(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        const __m256 silu = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; i++) gate[i] = gate[i] / (1.0f + __builtin_expf(-gate[i])) * up[i];
+}
+
+// Attention in llama.cpp's CPU order (its f16 matrix products over 16-float lanes), so the rounding matches:
+// q is rounded to f16; each q·k is 16 lane-wise FMA chains reduced pairwise (lanes i+8, then i+4, then 0+2/1+3);
+// the softmax sum adds 16-value float partial sums in double; probabilities are rounded to f16; each output value
+// is 16 lane chains over positions (lane = position mod 16) reduced the same way.
+KERNEL void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,
+                           long head_dim, float scale, float *scores, float *out) {
+    float qh[128];
+    for (long i = 0; i < head_dim; i++) qh[i] = _cvtsh_ss(_cvtss_sh(q[i], _MM_FROUND_TO_NEAREST_INT));
+    float max = -__builtin_inff();
+    for (long p = 0; p < positions; p++) {
+        const uint16_t *k = keys + p * stride;
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+        for (long i = 0; i < head_dim; i += 16) {
+            lo = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i), load_f16x8(k + i), lo);
+            hi = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i + 8), load_f16x8(k + i + 8), hi);
+        }
+        const float s = hsum(_mm256_add_ps(lo, hi)) * scale;
+        scores[p] = s;
+        if (s > max) max = s;
+    }
+    double sum = 0;
+    for (long p0 = 0; p0 < positions; p0 += 16) {
+        float e[16], x[16];
+        for (long j = 0; j < 16; j++) x[j] = p0 + j < positions ? scores[p0 + j] - max : -__builtin_inff();
+        _mm256_storeu_ps(e, exp_ggml(_mm256_loadu_ps(x)));
+        _mm256_storeu_ps(e + 8, exp_ggml(_mm256_loadu_ps(x + 8)));
+        for (long j = 0; j < 16 && p0 + j < positions; j++) scores[p0 + j] = e[j];
+        sum += (double)hsum(_mm256_add_ps(_mm256_loadu_ps(e), _mm256_loadu_ps(e + 8)));
+    }
+    const float inv = (float)(1.0 / sum);
+    for (long p = 0; p < positions; p++) scores[p] = _cvtsh_ss(_cvtss_sh(scores[p] * inv, _MM_FROUND_TO_NEAREST_INT));
+    // lanes[j][d]: Σ over positions ≡ j (mod 16), in order, by FMA.
+    float lanes[16][128];
+    for (long j = 0; j < 16; j++)
+        for (long d = 0; d < head_dim; d++) lanes[j][d] = 0;
+    for (long p = 0; p < positions; p++) {
+        const __m256 w = _mm256_set1_ps(scores[p]);
+        const uint16_t *v = values + p * stride;
+        float *acc = lanes[p & 15];
+        for (long d = 0; d < head_dim; d += 8)
+            _mm256_storeu_ps(acc + d, _mm256_fmadd_ps(w, load_f16x8(v + d), _mm256_loadu_ps(acc + d)));
+    }
+    for (long d = 0; d < head_dim; d += 8) {
+        __m256 t3[8], t6[4];
+        for (int i = 0; i < 8; i++) t3[i] = _mm256_add_ps(_mm256_loadu_ps(lanes[i] + d), _mm256_loadu_ps(lanes[i + 8] + d));
+        for (int i = 0; i < 4; i++) t6[i] = _mm256_add_ps(t3[i], t3[i + 4]);
+        _mm256_storeu_ps(out + d, _mm256_add_ps(_mm256_add_ps(t6[0], t6[2]), _mm256_add_ps(t6[1], t6[3])));
+    }
+}
+
 #else
 int rag_quant_kernels_available(void) { return 0; }
+void rag_swiglu(float *gate, const float *up, long n) {}
+void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s) {}
+void rag_f32_to_f16(const float *x, uint16_t *y, long n) {}
+void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,
+                    long head_dim, float scale, float *scores, float *out) {}
 void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long blocks, float *out) {}
 void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,

@@ -1,5 +1,7 @@
-// Quantised dot products (ggml block formats × 8-bit activations) with AVX2 byte multiply-adds, which Swift's
-// code generator does not emit (vpmaddubsw). Called from Kernels' QuantMatrix; Swift fallbacks exist elsewhere.
+// Generator kernels in C: quantised dot products (ggml block formats × 8-bit activations) with AVX2 byte
+// multiply-adds, which Swift's code generator does not emit (vpmaddubsw), and the few float operations whose
+// rounding must follow llama.cpp's x86 build exactly (FMA contraction, reduction order, its vectorised exp) for
+// the logits to agree bit for bit. Called from Kernels; portable Swift fallbacks exist there.
 #ifndef CQUANTKERNELS_H
 #define CQUANTKERNELS_H
 #include <stddef.h>
@@ -16,5 +18,18 @@ void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
+
+/// Causal attention of one query head over `positions` cached positions of an f16 KV cache (rows `stride`
+/// halves apart): out = softmax(q·k_p · scale) · V. `scores` needs `positions` floats. head_dim % 16 == 0.
+void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,
+                    long head_dim, float scale, float *scores, float *out);
+
+/// Rotary embedding of `heads` vectors in place, adjacent pairs rotated by the position's cos/sin table.
+void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s);
+/// gate[i] = silu(gate[i]) · up[i], silu(x) = x / (1 + e^−x), with llama.cpp's vectorised exp.
+void rag_swiglu(float *gate, const float *up, long n);
+
+/// f32 → f16 (round to nearest even), n values.
+void rag_f32_to_f16(const float *x, uint16_t *y, long n);
 
 #endif
