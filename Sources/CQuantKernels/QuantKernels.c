@@ -153,7 +153,13 @@ KERNEL static inline __m256 exp_ggml(__m256 x) {
     const __m256 hi = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
                                       _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f)));
     const __m256 j = _mm256_fmadd_ps(hi, u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
-    // j · 2^n, exactly (also into the subnormal range, and to 0 / ∞ beyond it).
+    // j · 2^n: a power-of-two multiply when 2^n and the result are normal, else ldexpf per lane (subnormals, ∞).
+    const __m256 lim = _mm256_or_ps(_mm256_cmp_ps(n, _mm256_set1_ps(-125.0f), _CMP_LT_OQ),
+                                    _mm256_cmp_ps(n, _mm256_set1_ps(126.0f), _CMP_GT_OQ));
+    if (!_mm256_movemask_ps(lim)) {
+        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+        return _mm256_mul_ps(j, _mm256_castsi256_ps(e));
+    }
     float jv[8], nv[8], out[8];
     _mm256_storeu_ps(jv, j);
     _mm256_storeu_ps(nv, n);
