@@ -78,6 +78,54 @@ KERNEL void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long 
     for (; r < row1; r++) out[r] = row_q4_1((const uint8_t *)w + r * row_bytes, qa, da, sa, blocks);
 }
 
+// Several tokens (prefill): 2 rows × 4 tokens per pass, so each unpacked weight block serves four tokens and each
+// activation block two rows. Every output gets exactly the operations of rag_rows_q4_1_q8_1, in the same order.
+KERNEL void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                               const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                               long blocks, float *out, long out_stride) {
+    long r = row0;
+    for (; r + 1 < row1; r += 2) {
+        const uint8_t *w0 = (const uint8_t *)w + r * row_bytes, *w1 = w0 + row_bytes;
+        long t = 0;
+        for (; t + 3 < tokens; t += 4) {
+            __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps();
+            __m256 a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps();
+            float m00 = 0, m01 = 0, m02 = 0, m03 = 0, m10 = 0, m11 = 0, m12 = 0, m13 = 0;
+            const int8_t *q0 = qa + t * act_stride;
+            const float *d0 = da + t * blocks, *s0 = sa + t * blocks;
+            const uint8_t *b0 = w0, *b1 = w1;
+            for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20) {
+                const __m256i u0 = nibbles(b0 + 4), u1 = nibbles(b1 + 4);
+                const float dw0 = f16(b0), dw1 = f16(b1), mw0 = f16(b0 + 2), mw1 = f16(b1 + 2);
+#define TOKEN(k, A0, A1, M0, M1) { \
+                    const __m256i a = _mm256_loadu_si256((const __m256i *)(q0 + (k) * act_stride + b * 32)); \
+                    const float d = d0[(k) * blocks + b], s = s0[(k) * blocks + b]; \
+                    A0 = _mm256_fmadd_ps(_mm256_set1_ps(dw0 * d), dot_u8s8(u0, a), A0); \
+                    A1 = _mm256_fmadd_ps(_mm256_set1_ps(dw1 * d), dot_u8s8(u1, a), A1); \
+                    M0 += mw0 * s; M1 += mw1 * s; }
+                TOKEN(0, a00, a10, m00, m10)
+                TOKEN(1, a01, a11, m01, m11)
+                TOKEN(2, a02, a12, m02, m12)
+                TOKEN(3, a03, a13, m03, m13)
+#undef TOKEN
+            }
+            out[(t + 0) * out_stride + r] = hsum(a00) + m00; out[(t + 0) * out_stride + r + 1] = hsum(a10) + m10;
+            out[(t + 1) * out_stride + r] = hsum(a01) + m01; out[(t + 1) * out_stride + r + 1] = hsum(a11) + m11;
+            out[(t + 2) * out_stride + r] = hsum(a02) + m02; out[(t + 2) * out_stride + r + 1] = hsum(a12) + m12;
+            out[(t + 3) * out_stride + r] = hsum(a03) + m03; out[(t + 3) * out_stride + r + 1] = hsum(a13) + m13;
+        }
+        for (; t < tokens; t++) {
+            const int8_t *q = qa + t * act_stride;
+            out[t * out_stride + r] = row_q4_1(w0, q, da + t * blocks, sa + t * blocks, blocks);
+            out[t * out_stride + r + 1] = row_q4_1(w1, q, da + t * blocks, sa + t * blocks, blocks);
+        }
+    }
+    for (; r < row1; r++)
+        for (long t = 0; t < tokens; t++)
+            out[t * out_stride + r] = row_q4_1((const uint8_t *)w + r * row_bytes, qa + t * act_stride,
+                                               da + t * blocks, sa + t * blocks, blocks);
+}
+
 // Signed × signed through the unsigned instruction: |w| · (a with w's sign).
 KERNEL static inline __m256 dot_s8s8(__m256i wq, __m256i a) {
     return dot_u8s8(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(a, wq));
@@ -245,6 +293,8 @@ KERNEL void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t 
 #else
 int rag_quant_kernels_available(void) { return 0; }
 void rag_swiglu(float *gate, const float *up, long n) {}
+void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
+                        const float *sa, long act_stride, long tokens, long blocks, float *out, long out_stride) {}
 void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s) {}
 void rag_f32_to_f16(const float *x, uint16_t *y, long n) {}
 void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,

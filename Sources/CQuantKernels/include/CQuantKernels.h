@@ -14,6 +14,11 @@ int rag_quant_kernels_available(void);
 /// activations: `qa` int8 quants, `da` per-block scales, `sa` per-block d·Σq (Q4_1 only).
 void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long blocks, float *out);
+/// The same for `tokens` activation rows (`act_stride` quants apart; scales `blocks` apart):
+/// out[t·out_stride + r] = W[r,:]·a_t, with exactly the arithmetic of rag_rows_q4_1_q8_1.
+void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                        long blocks, float *out, long out_stride);
 void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
