@@ -290,9 +290,87 @@ KERNEL void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t 
     }
 }
 
+// The softmax both orders share: scale, llama.cpp's exp over 16-value groups summed in double, 1/sum, f16.
+KERNEL static void softmax_f16(float *scores, long positions, float max) {
+    double sum = 0;
+    for (long p0 = 0; p0 < positions; p0 += 16) {
+        float e[16], x[16];
+        for (long j = 0; j < 16; j++) x[j] = p0 + j < positions ? scores[p0 + j] - max : -__builtin_inff();
+        _mm256_storeu_ps(e, exp_ggml(_mm256_loadu_ps(x)));
+        _mm256_storeu_ps(e + 8, exp_ggml(_mm256_loadu_ps(x + 8)));
+        for (long j = 0; j < 16 && p0 + j < positions; j++) scores[p0 + j] = e[j];
+        sum += (double)hsum(_mm256_add_ps(_mm256_loadu_ps(e), _mm256_loadu_ps(e + 8)));
+    }
+    const float inv = (float)(1.0 / sum);
+    for (long p = 0; p < positions; p++) scores[p] = _cvtsh_ss(_cvtss_sh(scores[p] * inv, _MM_FROUND_TO_NEAREST_INT));
+}
+
+// One query token (llama.cpp's decode step, where its f16 products run as dot products, not as a matrix product):
+// each dot sums 64-element steps in four 16-lane FMA accumulators, folded (0+2, 1+3, then 0+1) and reduced; the
+// value products cover the KV length padded to 32, whose tail beyond a multiple of 64 is added in double.
+KERNEL void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t *values, long stride,
+                                  long positions, long head_dim, float scale, float *scores, float *out) {
+    float qh[128];
+    for (long i = 0; i < head_dim; i++) qh[i] = _cvtsh_ss(_cvtss_sh(q[i], _MM_FROUND_TO_NEAREST_INT));
+    float max = -__builtin_inff();
+    for (long p = 0; p < positions; p++) {
+        const uint16_t *k = keys + p * stride;
+        // Products of each 16-lane quarter; with head_dim 64 every accumulator holds one product per lane.
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+        __m256 acc[4][2];
+        for (int j = 0; j < 4; j++) { acc[j][0] = _mm256_setzero_ps(); acc[j][1] = _mm256_setzero_ps(); }
+        for (long i = 0; i < head_dim; i += 64)
+            for (int j = 0; j < 4; j++) {
+                acc[j][0] = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i + 16 * j), load_f16x8(k + i + 16 * j), acc[j][0]);
+                acc[j][1] = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i + 16 * j + 8), load_f16x8(k + i + 16 * j + 8), acc[j][1]);
+            }
+        lo = _mm256_add_ps(_mm256_add_ps(acc[0][0], acc[2][0]), _mm256_add_ps(acc[1][0], acc[3][0]));
+        hi = _mm256_add_ps(_mm256_add_ps(acc[0][1], acc[2][1]), _mm256_add_ps(acc[1][1], acc[3][1]));
+        const float s = hsum(_mm256_add_ps(lo, hi)) * scale;
+        scores[p] = s;
+        if (s > max) max = s;
+    }
+    softmax_f16(scores, positions, max);
+    const long n_kv = (positions + 31) / 32 * 32;
+    const long np = n_kv & ~63L;
+    // lanes[p mod 64][d] for the positions below np.
+    static __thread float lanes[64][128];
+    const long vec_end = np < positions ? np : positions;
+    for (long j = 0; j < (np < 64 ? np : 64); j++)
+        for (long d = 0; d < head_dim; d++) lanes[j][d] = 0;
+    for (long p = 0; p < vec_end; p++) {
+        const __m256 w = _mm256_set1_ps(scores[p]);
+        const uint16_t *v = values + p * stride;
+        float *a = lanes[p & 63];
+        for (long d = 0; d < head_dim; d += 8)
+            _mm256_storeu_ps(a + d, _mm256_fmadd_ps(w, load_f16x8(v + d), _mm256_loadu_ps(a + d)));
+    }
+    for (long d = 0; d < head_dim; d += 8) {
+        float r[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        if (np > 0) {
+            __m256 x[16], t3[8], t6[4];
+            for (int l = 0; l < 16; l++) {
+                const __m256 x0 = _mm256_add_ps(_mm256_loadu_ps(lanes[l] + d), _mm256_loadu_ps(lanes[32 + l] + d));
+                const __m256 x1 = _mm256_add_ps(_mm256_loadu_ps(lanes[16 + l] + d), _mm256_loadu_ps(lanes[48 + l] + d));
+                x[l] = _mm256_add_ps(x0, x1);
+            }
+            for (int i = 0; i < 8; i++) t3[i] = _mm256_add_ps(x[i], x[i + 8]);
+            for (int i = 0; i < 4; i++) t6[i] = _mm256_add_ps(t3[i], t3[i + 4]);
+            _mm256_storeu_ps(r, _mm256_add_ps(_mm256_add_ps(t6[0], t6[2]), _mm256_add_ps(t6[1], t6[3])));
+        }
+        for (int e = 0; e < 8 && d + e < head_dim; e++) {
+            double sum = r[e];
+            for (long p = np; p < positions; p++) sum += (double)(_cvtsh_ss(values[p * stride + d + e]) * scores[p]);
+            out[d + e] = (float)sum;
+        }
+    }
+}
+
 #else
 int rag_quant_kernels_available(void) { return 0; }
 void rag_swiglu(float *gate, const float *up, long n) {}
+void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t *values, long stride,
+                           long positions, long head_dim, float scale, float *scores, float *out) {}
 void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
                         const float *sa, long act_stride, long tokens, long blocks, float *out, long out_stride) {}
 void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s) {}

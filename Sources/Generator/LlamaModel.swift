@@ -126,7 +126,7 @@ public final class LlamaModel: Sendable {
                     let g = h / group
                     attendF16(q: s.qkv + t * qkvStride + h * hd, keys: kLayer + g * hd, values: vLayer + g * hd,
                            stride: kvDim, positions: pos + 1, headDim: hd, scale: scale, scores: scores,
-                           out: s.att + t * dim + h * hd)
+                           out: s.att + t * dim + h * hd, singleToken: T == 1)
                 }
                 ctxw.barrier()
 

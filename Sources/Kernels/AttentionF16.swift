@@ -14,14 +14,19 @@ public func storeF16(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16
 }
 
 /// out = softmax(q·K/√d)·V over `positions` cached rows (`stride` values apart) of one kv head; `scores` holds
-/// `positions` floats. Like llama.cpp's f16 matrix products, q and the probabilities are rounded to f16; the C
+/// `positions` floats; `singleToken` when the forward pass has one token (llama.cpp then sums in another order).
+/// Like llama.cpp's f16 matrix products, q and the probabilities are rounded to f16; the C
 /// kernel also follows its reduction order and exp, the Swift fallback only approximately.
 @inline(__always)
 public func attendF16(q: UnsafePointer<Float>, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, stride: Int,
                       positions: Int, headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
-                      out: UnsafeMutablePointer<Float>) {
-    if quantKernelsAccelerated && headDim % 16 == 0 && headDim <= 128 {
-        rag_attend_f16(q, keys, values, stride, positions, headDim, scale, scores, out)
+                      out: UnsafeMutablePointer<Float>, singleToken: Bool = false) {
+    if quantKernelsAccelerated && headDim % 64 == 0 && headDim <= 128 {
+        if singleToken {
+            rag_attend_f16_single(q, keys, values, stride, positions, headDim, scale, scores, out)
+        } else {
+            rag_attend_f16(q, keys, values, stride, positions, headDim, scale, scores, out)
+        }
         return
     }
     var maxScore = -Float.infinity

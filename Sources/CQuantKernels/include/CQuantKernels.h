@@ -34,6 +34,10 @@ void rag_rope(float *x, long heads, long head_dim, const float *c, const float *
 /// gate[i] = silu(gate[i]) · up[i], silu(x) = x / (1 + e^−x), with llama.cpp's vectorised exp.
 void rag_swiglu(float *gate, const float *up, long n);
 
+/// The same for a batch of one query token, in the order llama.cpp's decode step sums (see the .c file).
+void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t *values, long stride,
+                           long positions, long head_dim, float scale, float *scores, float *out);
+
 /// f32 → f16 (round to nearest even), n values.
 void rag_f32_to_f16(const float *x, uint16_t *y, long n);
 
