@@ -11,9 +11,9 @@ public final class LlamaState: @unchecked Sendable {  // used by one generation 
     /// Tokens whose keys and values are in the cache, position by position.
     public internal(set) var cachedTokens: [Int32] = []
 
-    // KV cache as f32 holding f16-rounded values (llama.cpp keeps f16); memory is touched only as positions fill.
-    let keyCache: UnsafeMutablePointer<Float>    // (layers, contextLength, kvDim)
-    let valueCache: UnsafeMutablePointer<Float>  // (layers, contextLength, kvDim)
+    // KV cache in f16 as llama.cpp keeps it; memory is touched only as positions fill.
+    let keyCache: UnsafeMutablePointer<UInt16>    // (layers, contextLength, kvDim)
+    let valueCache: UnsafeMutablePointer<UInt16>  // (layers, contextLength, kvDim)
     let x: UnsafeMutablePointer<Float>           // (chunk, dim) residual stream
     let qkv: UnsafeMutablePointer<Float>         // (chunk, dim + 2·kvDim): q | k | v per token
     let att: UnsafeMutablePointer<Float>         // (chunk, dim) attention output, heads concatenated
@@ -58,7 +58,9 @@ public final class LlamaState: @unchecked Sendable {  // used by one generation 
     }
 
     deinit {
-        for p in [keyCache, valueCache, x, qkv, att, proj, hb, hb2, ropeCos, ropeSin, logits, normScratch, scores] {
+        keyCache.deallocate()
+        valueCache.deallocate()
+        for p in [x, qkv, att, proj, hb, hb2, ropeCos, ropeSin, logits, normScratch, scores] {
             p.deallocate()
         }
     }

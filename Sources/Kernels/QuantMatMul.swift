@@ -29,6 +29,12 @@ public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner
         precondition(act.columns == columns)
         let blocks = columns / QuantFormat.blockSize
         let nb = act.blocksPerRow
+        if quantKernelsAccelerated && format == .q4_1 && tokens.count > 1 && nb == blocks {
+            let t0 = tokens.lowerBound
+            rag_gemm_q4_1_q8_1(base, rowBytes, range.lowerBound, range.upperBound, act.qs + t0 * columns,
+                               act.d + t0 * nb, act.s + t0 * nb, columns, tokens.count, blocks, out + t0 * outStride, outStride)
+            return
+        }
         let tile = tokens.count == 1 ? range.count : 16
         var r0 = range.lowerBound
         while r0 < range.upperBound {

@@ -1,4 +1,5 @@
 /// Rotary position embedding, "normal" (GPT-J style) mode: adjacent pairs (x[2i], x[2i+1]) are rotated.
+import CQuantKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +20,7 @@ public func ropeTable(pos: Int, headDim: Int, base: Float, cos c: UnsafeMutableP
 /// Rotates each of `heads` vectors of `headDim` values in `x` with the table of one position.
 @inline(__always)
 public func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, cos c: UnsafePointer<Float>, sin s: UnsafePointer<Float>) {
+    if quantKernelsAccelerated { rag_rope(x, heads, headDim, c, s); return }
     for h in 0..<heads {
         let v = x + h * headDim
         for i in 0..<(headDim / 2) {

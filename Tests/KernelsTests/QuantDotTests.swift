@@ -121,3 +121,26 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
         for i in 0..<cols { #expect(abs(back[i] - x[i]) <= step * 1.01, "element \(i)") }
     }
 }
+
+@Suite struct PortableQuantDotTests {
+    /// The Swift loops used where the AVX2 kernels are unavailable agree with the scalar reference too.
+    @Test(arguments: QuantFormat.allCases)
+    func swiftFallbackDotMatchesScalarReference(format: QuantFormat) {
+        for cols in [32, 96, 608] {
+            let w = quantizedMatrix(format, rows: 1, cols: cols, seed: UInt64(cols))
+            let x = randomFloats(cols, seed: 11, scale: 2)
+            let ref = referenceQuantize(x)
+            let expected = referenceDot(format, row: w, q: ref.q, d: ref.d, s: ref.s)
+            let got: Float = w.withUnsafeBytes { wb in
+                ref.q.withUnsafeBufferPointer { q in ref.d.withUnsafeBufferPointer { d in ref.s.withUnsafeBufferPointer { s in
+                    switch format {
+                    case .q4_1: return dotQ4_1(wb.baseAddress!, q.baseAddress!, d.baseAddress!, s.baseAddress!, blocks: cols / 32)
+                    case .q4_0: return dotQ4_0(wb.baseAddress!, q.baseAddress!, d.baseAddress!, blocks: cols / 32)
+                    case .q8_0: return dotQ8_0(wb.baseAddress!, q.baseAddress!, d.baseAddress!, blocks: cols / 32)
+                    }
+                } } }
+            }
+            #expect(abs(Double(got) - expected) <= 1e-4 * max(1, abs(expected)), "\(format) \(cols): \(got) vs \(expected)")
+        }
+    }
+}

@@ -1,5 +1,7 @@
-// Quantised dot products (ggml block formats × 8-bit activations) with AVX2 byte multiply-adds, which Swift's
-// code generator does not emit (vpmaddubsw). Called from Kernels' QuantMatrix; Swift fallbacks exist elsewhere.
+// Generator kernels in C: quantised dot products (ggml block formats × 8-bit activations) with AVX2 byte
+// multiply-adds, which Swift's code generator does not emit (vpmaddubsw), and the few float operations whose
+// rounding must follow llama.cpp's x86 build exactly (FMA contraction, reduction order, its vectorised exp) for
+// the logits to agree bit for bit. Called from Kernels; portable Swift fallbacks exist there.
 #ifndef CQUANTKERNELS_H
 #define CQUANTKERNELS_H
 #include <stddef.h>
@@ -12,9 +14,31 @@ int rag_quant_kernels_available(void);
 /// activations: `qa` int8 quants, `da` per-block scales, `sa` per-block d·Σq (Q4_1 only).
 void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long blocks, float *out);
+/// The same for `tokens` activation rows (`act_stride` quants apart; scales `blocks` apart):
+/// out[t·out_stride + r] = W[r,:]·a_t, with exactly the arithmetic of rag_rows_q4_1_q8_1.
+void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                        long blocks, float *out, long out_stride);
 void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
+
+/// Causal attention of one query head over `positions` cached positions of an f16 KV cache (rows `stride`
+/// halves apart): out = softmax(q·k_p · scale) · V. `scores` needs `positions` floats. head_dim % 16 == 0.
+void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,
+                    long head_dim, float scale, float *scores, float *out);
+
+/// Rotary embedding of `heads` vectors in place, adjacent pairs rotated by the position's cos/sin table.
+void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s);
+/// gate[i] = silu(gate[i]) · up[i], silu(x) = x / (1 + e^−x), with llama.cpp's vectorised exp.
+void rag_swiglu(float *gate, const float *up, long n);
+
+/// The same for a batch of one query token, in the order llama.cpp's decode step sums (see the .c file).
+void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t *values, long stride,
+                           long positions, long head_dim, float scale, float *scores, float *out);
+
+/// f32 → f16 (round to nearest even), n values.
+void rag_f32_to_f16(const float *x, uint16_t *y, long n);
 
 #endif
