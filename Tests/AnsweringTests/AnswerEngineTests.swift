@@ -107,7 +107,7 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
     }
 
     @Test func contextThatDoesNotFitIsLeftOutAndReported() async throws {
-        let long = (0..<3).map { hit(Int64(20 + $0), "docs/\($0).md", String(repeating: "filler ", count: 700)) }
+        let long = (0..<3).map { i in hit(Int64(20 + i), "docs/\(i).md", (0..<700).map { "w\(i)x\($0)" }.joined(separator: " ")) }
         let backend = ScriptedBackend(["ok [1]"], contextLength: 2048)
         let e = AnswerEngine(retriever: FixedRetriever(hits: long, similarities: [0.9, 0.8, 0.7]), generator: backend,
                              template: try PromptTemplate.load(nil), cache: nil, countTokens: wordCount)
