@@ -54,16 +54,29 @@ import Testing
         ])
     }
 
-    /// Root reads any file whatever its mode; to have a truly unreadable file the ingest runs as `nobody`.
-    var dropPrivileges: [String] {
-        getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+    /// Root reads any file whatever its mode; to have a truly unreadable file the ingest runs as `nobody`, from
+    /// copies of the binary and the tokenizer files in a folder `nobody` can reach (the checkout may not be).
+    func unprivilegedRun(_ args: [String], in dir: URL) throws -> CLI.Result {
+        guard getuid() == 0 else { return try CLI.run(args) }
+        let bin = dir.appendingPathComponent("bin")
+        let models = dir.appendingPathComponent("models/minilm")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.binary, toPath: bin.appendingPathComponent("rag").path)
+        let source = URL(fileURLWithPath: CLI.modelsDir).appendingPathComponent("minilm")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where !name.hasSuffix(".safetensors") {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: models.appendingPathComponent(name))
+        }
+        for path in [dir.path, bin.path, dir.appendingPathComponent("models").path, models.path] { chmod(path, 0o755) }
+        return try CLI.run(args, prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+                           binary: bin.appendingPathComponent("rag").path, modelsDir: dir.appendingPathComponent("models").path)
     }
 
     @Test func badInputsAreEachReportedOnceAndTheRestIsIngested() throws {
         let (dir, docs, expected) = try makeBadTree()
         let index = dir.appendingPathComponent("i.sqlite").path
         let missing = dir.appendingPathComponent("does-not-exist").path
-        let r = try CLI.run(["ingest", docs.path, missing, "--index", index, "--no-embed"], prefix: dropPrivileges)
+        let r = try unprivilegedRun(["ingest", docs.path, missing, "--index", index, "--no-embed"], in: dir)
         #expect(r.status == 1, "stdout: \(r.stdout)\nstderr: \(r.stderr)")
         let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("rag: ") }
         for (file, reason) in expected where !reason.isEmpty {

@@ -34,8 +34,9 @@ enum CLI {
 
     /// Runs `rag args…` to completion. `prefix` runs it through another program (such as setpriv).
     @discardableResult
-    static func run(_ args: [String], prefix: [String] = [], cwd: String? = nil) throws -> Result {
-        let p = try start(args, prefix: prefix, cwd: cwd)
+    static func run(_ args: [String], prefix: [String] = [], cwd: String? = nil, binary: String? = nil,
+                    modelsDir: String? = nil) throws -> Result {
+        let p = try start(args, prefix: prefix, cwd: cwd, binary: binary, modelsDir: modelsDir)
         let out = p.standardOutput as! Pipe, err = p.standardError as! Pipe
         // Read both pipes fully before waiting, so a chatty child never blocks on a full pipe.
         let group = DispatchGroup()
@@ -48,17 +49,19 @@ enum CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func start(_ args: [String], prefix: [String] = [], cwd: String? = nil) throws -> Process {
+    static func start(_ args: [String], prefix: [String] = [], cwd: String? = nil, binary: String? = nil,
+                      modelsDir: String? = nil) throws -> Process {
         let p = Process()
+        let executable = binary ?? Self.binary
         if prefix.isEmpty {
-            p.executableURL = URL(fileURLWithPath: binary)
+            p.executableURL = URL(fileURLWithPath: executable)
             p.arguments = args
         } else {
             p.executableURL = URL(fileURLWithPath: prefix[0])
-            p.arguments = Array(prefix.dropFirst()) + [binary] + args
+            p.arguments = Array(prefix.dropFirst()) + [executable] + args
         }
         var env = ProcessInfo.processInfo.environment
-        env["RAG_MODELS_DIR"] = modelsDir
+        env["RAG_MODELS_DIR"] = modelsDir ?? Self.modelsDir
         p.environment = env
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         p.standardOutput = Pipe()
