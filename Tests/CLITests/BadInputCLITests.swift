@@ -67,7 +67,7 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where !name.hasSuffix(".safetensors") {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: models.appendingPathComponent(name))
         }
-        for path in [dir.path, bin.path, dir.appendingPathComponent("models").path, models.path] { chmod(path, 0o755) }
+        for path in [bin.path, dir.appendingPathComponent("models").path, models.path] { chmod(path, 0o755) }
         return try CLI.run(args, prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
                            binary: bin.appendingPathComponent("rag").path, modelsDir: dir.appendingPathComponent("models").path)
     }
