@@ -27,7 +27,7 @@ build: deps
 	$(SWIFT) build $(RELEASE) --product rag
 
 test: deps models
-	$(SWIFT) build $(TEST_FLAGS)
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 demo: deps models build
