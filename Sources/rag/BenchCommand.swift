@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print one JSON line each.",
-        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self]
+        subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchSearchCommand.self]
     )
 }
