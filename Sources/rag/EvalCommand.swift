@@ -19,6 +19,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Retrieval mode: dense, keyword or hybrid.") var mode: SearchMode = .keyword
     @Option(help: "Vector index for dense and hybrid: auto, flat, int8 or ivf (ivf is trained first when the index has none).") var indexType: VectorIndexType = .auto
     @Option(help: "IVF lists to probe per query (default: the index's default).") var nprobe: Int?
+    @Option(help: "Fusion for hybrid: rrf (k = 60) or weighted.") var fusion: SearchCommand.FusionChoice = .rrf
+    @Option(help: "Dense weight of weighted fusion (keyword weight is 1 minus it).") var denseWeight: Double = Fusion.defaultDenseWeight
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(help: "Write the TREC run file here.") var runFile: String?
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
@@ -27,6 +29,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
+        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
         do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
@@ -63,6 +66,7 @@ struct EvalCommand: AsyncParsableCommand {
         var retrievalOptions = RetrievalOptions()
         retrievalOptions.indexType = indexType
         retrievalOptions.nprobe = nprobe
+        retrievalOptions.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
         let retriever = Retriever(store: store, embedder: embedder, options: retrievalOptions)
         let chunkFilter = try ChunkFilter(parsing: filter)
         let qids = judged.keys.sorted()
