@@ -49,19 +49,48 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if ShardLayout.isSharded(indexOptions.path) { return try runSharded() }
         let store = try IndexStore(path: indexOptions.path, readOnly: true)
         var mode = self.mode
         // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
         if mode == .hybrid, (try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0) == 0 {
             mode = .keyword
         }
+        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: retrievalOptions)
+        let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        try show(hits, mode: mode)
+    }
+
+    var highlight: (String, String) { json ? ("[", "]") : (standardOutputIsTerminal ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]")) }
+
+    var retrievalOptions: RetrievalOptions {
         var options = RetrievalOptions()
         options.indexType = indexType
         options.nprobe = nprobe
         options.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
-        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: options)
-        let highlight = json ? ("[", "]") : (standardOutputIsTerminal ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]"))
-        let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        return options
+    }
+
+    /// Every shard searched concurrently with one query vector; the per-shard results merged.
+    func runSharded() throws {
+        let manifest = try ShardLayout.load(at: indexOptions.path)
+        let stores = try ShardLayout.shardPaths(indexOptions.path, manifest).map { try IndexStore(path: $0, readOnly: true) }
+        var mode = self.mode
+        let withVectors = try stores.filter { try $0.meta("embedding_model") != nil }
+        if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
+        let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
+        guard models.count <= 1 else {
+            throw StoreError(code: "encoder_mismatch", message: "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+        }
+        let cache = QueryEmbeddingCache()
+        let loader = RetrieverLoader(modelOptions: modelOptions)
+        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: retrievalOptions)
+        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: retrievalOptions, cache: cache) }
+        let hits = try ShardedRetriever(shards: retrievers).search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        try show(hits, mode: mode)
+    }
+
+    func show(_ hits: [SearchHit], mode: SearchMode) throws {
         if json {
             try printJSON(Output(query: query, mode: mode.rawValue, results: hits.map {
                 .init(rank: $0.rank, score: $0.score, path: $0.path, heading_path: $0.headingPath, text: $0.text,
