@@ -3,7 +3,7 @@
 
 public enum DotProduct {
     /// Σ a[i]·b[i] over `n` floats. Four 8-lane accumulators hide the add latency; the tail is scalar.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func f32(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
@@ -30,7 +30,7 @@ public enum DotProduct {
     }
 
     /// Σ a[i]·b[i] over `n` signed bytes, exact in 32 bits for n < 2^17.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func i8(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, count n: Int) -> Int32 {
         var s: Int32 = 0
         for i in 0..<n { s &+= Int32(a[i]) &* Int32(b[i]) }
