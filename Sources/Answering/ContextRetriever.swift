@@ -1,6 +1,7 @@
 /// The answer engine's view of retrieval: ranked chunks for a question, with how long each stage took.
 import Foundation
 import RAGCore
+import Retrieval
 import Store
 
 public struct RetrievalResult: Sendable {
@@ -22,27 +23,34 @@ public protocol ContextRetriever: Sendable {
     func retrieve(_ question: String, k: Int) throws -> RetrievalResult
 }
 
-/// Keyword (FTS5) retrieval, with dense similarities computed for the hits when an embedder is given, so the
-/// relevance floor can still judge whether anything relevant came back.
-public struct KeywordContextRetriever: ContextRetriever, @unchecked Sendable {
-    let store: IndexStore
-    let embedder: (any Embedder)?
+/// Retrieval through the `Retriever` (dense, keyword or hybrid, with filters). When the retriever has an encoder,
+/// the question's cosine similarity to each hit is computed from the stored vectors, so the relevance floor can
+/// judge whether anything relevant came back whatever the mode.
+public struct SearchContextRetriever: ContextRetriever, @unchecked Sendable {
+    let retriever: Retriever
+    let mode: RetrievalMode
+    let filter: ChunkFilter?
 
-    public init(store: IndexStore, embedder: (any Embedder)?) {
-        self.store = store
-        self.embedder = embedder
+    public init(retriever: Retriever, mode: RetrievalMode, filter: ChunkFilter? = nil) {
+        self.retriever = retriever
+        self.mode = mode
+        self.filter = filter
     }
 
     public func retrieve(_ question: String, k: Int) throws -> RetrievalResult {
         let t0 = Date()
-        let hits = try store.keywordSearch(question, k: k)
+        // Embedded once: the retriever's query cache serves the dense search below.
+        let queryVector = retriever.embedder == nil ? nil : try retriever.embedQuery(question)
         let t1 = Date()
-        guard let embedder, !hits.isEmpty else {
-            return RetrievalResult(hits: hits, similarities: nil, embedSeconds: 0, searchSeconds: t1.timeIntervalSince(t0))
+        let hits = try retriever.search(question, mode: mode, k: k, filter: filter)
+        var similarities: [Double]?
+        if let queryVector {
+            let vectors = try retriever.store.embeddings(chunkIDs: hits.map(\.chunkID))
+            similarities = hits.map { h in
+                vectors[h.chunkID].map { v in Double(zip(queryVector, v).reduce(Float(0)) { $0 + $1.0 * $1.1 }) } ?? 0
+            }
         }
-        let q = try embedder.embed([question])[0]
-        let vectors = try store.embeddings(chunkIDs: hits.map(\.chunkID))
-        let sims = hits.map { h in vectors[h.chunkID].map { v in Double(zip(q, v).reduce(Float(0)) { $0 + $1.0 * $1.1 }) } ?? 0 }
-        return RetrievalResult(hits: hits, similarities: sims, embedSeconds: Date().timeIntervalSince(t1), searchSeconds: t1.timeIntervalSince(t0))
+        return RetrievalResult(hits: hits, similarities: similarities, embedSeconds: t1.timeIntervalSince(t0),
+                               searchSeconds: Date().timeIntervalSince(t1))
     }
 }

@@ -36,6 +36,8 @@ public struct IndexStats: Sendable, Codable {
     public var bytesOnDisk: Int64
     public var generation: Int
     public var formats: [String: Int]
+    /// The vector index `auto` plans for this index (flat below a size threshold, IVF above it when trained).
+    public var vectorIndex: VectorIndexPlan?
 }
 
 /// One index database. Writers use one instance from one task at a time (SQLite has one writer per file);
@@ -43,6 +45,8 @@ public struct IndexStats: Sendable, Codable {
 public final class IndexStore: @unchecked Sendable {
     public let db: Database
     public var path: String { db.path }
+    /// IVF centroids for assigning vectors at insert; loaded on first use, dropped when the IVF is retrained.
+    var centroidCache: CentroidCache?
 
     /// Opens (creating if needed) the index at `path` and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws {
@@ -157,9 +161,13 @@ public final class IndexStore: @unchecked Sendable {
 
     // MARK: embeddings
 
+    /// Stores a chunk's vector (rejecting NaN and a dimension other than the index's) and, when the index has an
+    /// IVF, places it in its nearest list.
     public func setEmbedding(chunkID: Int64, vector: [Float]) throws {
+        try validateVector(vector, chunkID: chunkID)
         try db.prepare("INSERT OR REPLACE INTO embeddings(chunk_id, vector) VALUES (?, ?)")
             .run([.int(chunkID), .blob(VectorBlob.encode(vector))])
+        try assignToIVF(chunkID: chunkID, vector: vector)
     }
 
     public func cachedEmbedding(textSHA256: String, model: String) throws -> [Float]? {
@@ -204,7 +212,7 @@ public final class IndexStore: @unchecked Sendable {
             files: try count("files"), documents: try count("documents"), chunks: try count("chunks"),
             embeddings: try count("embeddings"),
             tokens: Int(try db.scalarInt("SELECT coalesce(sum(token_count), 0) FROM chunks") ?? 0),
-            bytesOnDisk: size, generation: try generation(), formats: formats)
+            bytesOnDisk: size, generation: try generation(), formats: formats, vectorIndex: try vectorIndexPlan())
     }
 }
 

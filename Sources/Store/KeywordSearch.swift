@@ -58,20 +58,24 @@ public enum KeywordQuery {
 
 extension IndexStore {
     /// The best `k` chunks for `query` by bm25 (higher score is better). `highlight` wraps matched terms in the snippet.
-    public func keywordSearch(_ query: String, k: Int, highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
+    /// `filter` is applied inside the query, so k hits come back when k matching chunks pass it.
+    public func keywordSearch(_ query: String, k: Int, highlight: (String, String) = ("[", "]"),
+                              filter: ChunkFilter? = nil) throws -> [SearchHit] {
         guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
         guard let match = KeywordQuery.fts5(query) else { return [] }
+        let (cond, values) = filter.map(\.sql) ?? ("1", [])
         let stmt = try db.prepare("""
             SELECT c.id, c.document_id, d.path, d.external_id, c.heading_path, c.text, -bm25(chunks_fts),
                    snippet(chunks_fts, 0, ?, ?, '…', 24)
             FROM chunks_fts
             JOIN chunks c ON c.id = chunks_fts.rowid
             JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ?
+            JOIN files f ON f.id = d.file_id
+            WHERE chunks_fts MATCH ? AND \(cond)
             ORDER BY bm25(chunks_fts), c.id
             LIMIT ?
             """)
-        try stmt.bind([.text(highlight.0), .text(highlight.1), .text(match), .int(Int64(k))])
+        try stmt.bind([.text(highlight.0), .text(highlight.1), .text(match)] + values + [.int(Int64(k))])
         var hits: [SearchHit] = []
         while try stmt.step() {
             hits.append(SearchHit(
@@ -84,19 +88,21 @@ extension IndexStore {
 
     /// Documents ranked by their best-scoring chunk (for evaluation): (document key, score), best first.
     /// The key is the document's external id when it has one (BEIR `_id`), else its path.
-    public func keywordRankDocuments(_ query: String, limit: Int) throws -> [(String, Double)] {
+    public func keywordRankDocuments(_ query: String, limit: Int, filter: ChunkFilter? = nil) throws -> [(String, Double)] {
         guard let match = KeywordQuery.fts5(query) else { return [] }
+        let (cond, values) = filter.map(\.sql) ?? ("1", [])
         // Several chunks of one document can rank; read enough chunks to fill `limit` documents in practice.
         let stmt = try db.prepare("""
             SELECT coalesce(d.external_id, d.path), -bm25(chunks_fts)
             FROM chunks_fts
             JOIN chunks c ON c.id = chunks_fts.rowid
             JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ?
+            JOIN files f ON f.id = d.file_id
+            WHERE chunks_fts MATCH ? AND \(cond)
             ORDER BY bm25(chunks_fts), c.id
             LIMIT ?
             """)
-        try stmt.bind([.text(match), .int(Int64(limit * 4))])
+        try stmt.bind([.text(match)] + values + [.int(Int64(limit * 4))])
         var best: [String: Double] = [:]
         var order: [String] = []
         while try stmt.step() {

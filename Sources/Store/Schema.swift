@@ -75,6 +75,18 @@ enum Schema {
             created_at REAL NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 3: IVF index: coarse centroids and list membership (one row per member; it goes with its vector).
+        """
+        CREATE TABLE ivf_centroids(
+            list_id INTEGER PRIMARY KEY,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE ivf_members(
+            chunk_id INTEGER PRIMARY KEY REFERENCES embeddings(chunk_id) ON DELETE CASCADE,
+            list_id INTEGER NOT NULL
+        );
+        CREATE INDEX ivf_members_list ON ivf_members(list_id);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -5,6 +5,7 @@ import Encoder
 import Foundation
 import Generator
 import RAGCore
+import Retrieval
 import Store
 
 /// Generation flags shared by `ask` and `generate`-like commands; the names match the JSON fields.
@@ -40,7 +41,8 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Retrieval mode: keyword.") var mode: SearchMode = .keyword
+    @Option(help: "Retrieval mode: dense, keyword or hybrid (keyword when the index has no vectors).") var mode: SearchMode = .hybrid
+    @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(name: .short, help: "How many chunks to retrieve.") var k: Int = 5
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
     @Flag(help: "Answer with the best-matching sentences of the retrieved chunks, without the generator.") var extractive = false
@@ -57,17 +59,24 @@ struct AskCommand: AsyncParsableCommand {
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the question is empty") }
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard generation.maxTokens < contextLength else { throw ValidationError("--max-tokens must be less than --context-length (\(contextLength))") }
-        guard mode == .keyword else { throw ValidationError("--mode \(mode.rawValue) needs the vector index, which this build does not have yet; use --mode keyword") }
+        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
-        let models = try ModelLoader(directory: modelOptions.directory)
         let store = try IndexStore(path: indexOptions.path)
-        let encoder = try models.encoder()
+        let hasVectors = try store.meta("embedding_model") != nil
+        if !hasVectors && mode == .dense {
+            throw ValidationError("index \(indexOptions.path) has no vectors: ingest without --no-embed, or use --mode keyword")
+        }
+        let effectiveMode = hasVectors ? mode : .keyword
+        // The encoder is loaded whenever the index has vectors: the relevance floor needs the question's vector.
+        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(
+            store: store, mode: hasVectors ? .dense : .keyword, options: RetrievalOptions())
         let generator: LocalGenerator? = extractive ? nil : try LocalGenerator(
             modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: contextLength)
         let engine = AnswerEngine(
-            retriever: KeywordContextRetriever(store: store, embedder: encoder), generator: generator,
+            retriever: SearchContextRetriever(retriever: retriever, mode: effectiveMode, filter: try ChunkFilter(parsing: filter)),
+            generator: generator,
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
             countTokens: { prompt in generator?.promptTokens(prompt).count ?? 0 })
         var options = AskOptions()
@@ -76,7 +85,8 @@ struct AskCommand: AsyncParsableCommand {
         options.extractive = extractive
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance
-        options.cacheContext = ["mode": mode.rawValue, "encoder": encoder.modelID, "generator": "smollm2-135m-q4_1",
+        options.cacheContext = ["mode": effectiveMode.rawValue, "filter": filter.joined(separator: "\u{1F}"),
+                                "encoder": retriever.embedder?.modelID ?? "-", "generator": "smollm2-135m-q4_1",
                                 "context_length": String(contextLength)]
         let streaming = !json
         let answer = try await engine.answer(question, options: options) { delta in

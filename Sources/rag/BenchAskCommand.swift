@@ -3,6 +3,7 @@ import Answering
 import ArgumentParser
 import Foundation
 import Generator
+import Retrieval
 import Store
 
 struct BenchAskCommand: AsyncParsableCommand {
@@ -16,6 +17,7 @@ struct BenchAskCommand: AsyncParsableCommand {
     @Option(help: "Questions file.") var questions: String = "Tests/Fixtures/corpus-questions.jsonl"
     @Option(help: "Answer only the first N questions.") var limit: Int?
     @Option(name: .short, help: "Chunks to retrieve.") var k: Int = 5
+    @Option(help: "Retrieval mode.") var mode: SearchMode = .hybrid
     @Option(help: "Generator threads.") var threads: Int?
     @Option(help: "Most tokens per answer.") var maxTokens: Int = 128
 
@@ -46,11 +48,12 @@ struct BenchAskCommand: AsyncParsableCommand {
             items.append((q, s))
         }
         if let limit { items = Array(items.prefix(limit)) }
-        let models = try ModelLoader(directory: modelOptions.directory)
         let store = try IndexStore(path: indexOptions.path)
-        let encoder = try models.encoder()
+        let hasVectors = try store.meta("embedding_model") != nil
+        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(
+            store: store, mode: hasVectors ? .dense : .keyword, options: RetrievalOptions())
         let generator = try LocalGenerator(modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: 2048)
-        let engine = AnswerEngine(retriever: KeywordContextRetriever(store: store, embedder: encoder), generator: generator,
+        let engine = AnswerEngine(retriever: SearchContextRetriever(retriever: retriever, mode: hasVectors ? mode : .keyword), generator: generator,
                                   template: try PromptTemplate.load(nil), cache: nil,
                                   countTokens: { generator.promptTokens($0).count })
         var options = AskOptions()

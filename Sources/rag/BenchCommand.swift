@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that print one JSON line each.",
         subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchTokenizerCommand.self,
-                      BenchGenerateCommand.self, BenchAskCommand.self]
+                      BenchSearchCommand.self, BenchGenerateCommand.self, BenchAskCommand.self]
     )
 }

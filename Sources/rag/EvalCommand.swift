@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import RAGCore
+import Retrieval
 import Store
 
 struct EvalCommand: AsyncParsableCommand {
@@ -15,14 +16,21 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "BEIR corpus.jsonl ({\"_id\",\"title\",\"text\"} per line).") var corpus: String
     @Option(help: "BEIR queries.jsonl.") var queries: String
     @Option(help: "BEIR qrels TSV (query-id, corpus-id, score).") var qrels: String
-    @Option(help: "Retrieval mode: keyword.") var mode: SearchMode = .keyword
+    @Option(help: "Retrieval mode: dense, keyword or hybrid.") var mode: SearchMode = .keyword
+    @Option(help: "Vector index for dense and hybrid: auto, flat, int8 or ivf (ivf is trained first when the index has none).") var indexType: VectorIndexType = .auto
+    @Option(help: "IVF lists to probe per query (default: the index's default).") var nprobe: Int?
+    @Option(help: "Fusion for hybrid: rrf (k = 60) or weighted.") var fusion: SearchCommand.FusionChoice = .rrf
+    @Option(help: "Dense weight of weighted fusion (keyword weight is 1 minus it).") var denseWeight: Double = Fusion.defaultDenseWeight
+    @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(help: "Write the TREC run file here.") var runFile: String?
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
     @OptionGroup var modelOptions: ModelOptions
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
-        guard mode == .keyword else { throw ValidationError("--mode \(mode.rawValue) needs the vector index, which this build does not have yet; use --mode keyword") }
+        if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
+        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
+        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
     var indexPath: String {
@@ -37,9 +45,12 @@ struct EvalCommand: AsyncParsableCommand {
         let judged = try BEIRData.loadQrels(path: qrels)
         let models = try ModelLoader(directory: modelOptions.directory)
         let store = try IndexStore(path: indexPath)
-        let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: nil)
+        // Dense and hybrid need every chunk embedded; the pipeline backfills the vectors an existing index lacks.
+        let embedder = mode == .keyword ? nil
+            : try models.encoder(precision: RetrieverLoader.precision(ofModelID: try store.meta("embedding_model")))
+        let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
         var options = IngestOptions()
-        options.embed = false
+        options.embed = embedder != nil
         let reporter = ProgressReporter(enabled: !json)
         let summary = try pipeline.run(paths: [corpus], options: options, progress: reporter.update)
         reporter.finish()
@@ -48,6 +59,16 @@ struct EvalCommand: AsyncParsableCommand {
             if summary.documents == 0 && summary.filesUnchanged == 0 { throw ExitCode(1) }
         }
 
+        if mode != .keyword, indexType == .ivf, try store.ivfCentroids() == nil {
+            let report = try store.trainIVF()
+            if !json { print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s") }
+        }
+        var retrievalOptions = RetrievalOptions()
+        retrievalOptions.indexType = indexType
+        retrievalOptions.nprobe = nprobe
+        retrievalOptions.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
+        let retriever = Retriever(store: store, embedder: embedder, options: retrievalOptions)
+        let chunkFilter = try ChunkFilter(parsing: filter)
         let qids = judged.keys.sorted()
         var run: Run = [:]
         let start = Date()
@@ -57,7 +78,9 @@ struct EvalCommand: AsyncParsableCommand {
                 continue
             }
             var docs: [String: Double] = [:]
-            for (doc, score) in try store.keywordRankDocuments(text, limit: 1000) { docs[doc] = score }
+            for (doc, score) in try retriever.rankDocuments(text, mode: mode, limit: 1000, filter: chunkFilter.isEmpty ? nil : chunkFilter) {
+                docs[doc] = score
+            }
             run[qid] = docs
         }
         let seconds = Date().timeIntervalSince(start)
@@ -70,7 +93,8 @@ struct EvalCommand: AsyncParsableCommand {
             try printJSON(m)
         } else {
             print(String(format: "nDCG@10    %.4f\nRecall@10  %.4f\nRecall@100 %.4f\nMRR@10     %.4f", m.ndcgAt10, m.recallAt10, m.recallAt100, m.mrrAt10))
-            print("queries \(m.queries)  mode \(mode.rawValue)  index \(indexPath)  \(String(format: "%.1f", Double(qids.count) / max(seconds, 1e-9))) queries/s")
+            let plan = mode == .keyword ? "" : "  vectors \((try? retriever.denseIndex().plan.type.rawValue) ?? "?")"
+            print("queries \(m.queries)  mode \(mode.rawValue)\(plan)  index \(indexPath)  \(String(format: "%.1f", Double(qids.count) / max(seconds, 1e-9))) queries/s")
         }
     }
 }

@@ -22,10 +22,13 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Replace vectors made by another encoder or precision instead of refusing to mix them.") var reembed = false
     @Option(help: "Chunk size in encoder tokens.") var chunkTokens: Int = ChunkerConfig.default.maxTokens
     @Option(help: "Overlap between consecutive chunks in encoder tokens.") var chunkOverlap: Int = ChunkerConfig.default.overlapTokens
+    @Option(help: "Spread documents over N SQLite files (a folder at --index with a manifest), by a stable hash of their path.") var shards: Int?
     @Argument(help: "Files or folders to ingest.") var paths: [String]
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or folder to ingest") }
+        if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, got \(shards)") }
+        if shards != nil && prune { throw ValidationError("--prune is not supported with --shards yet") }
         do { _ = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap) } catch let e as IngestError {
             throw ValidationError(e.message)
         }
@@ -34,16 +37,26 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap)
         let models = try ModelLoader(directory: modelOptions.directory)
-        let store = try IndexStore(path: indexOptions.path)
         let embedder = noEmbed ? nil : try models.encoder(precision: encoderPrecision)
         let counter = try embedder?.tokenizer ?? models.wordPiece()
-        let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: counter), embedder: embedder)
         var options = IngestOptions()
         options.prune = prune
         options.chunker = config
         options.embed = !noEmbed
         options.reembed = reembed
         let reporter = ProgressReporter(enabled: !json)
+        if let shards {
+            var summary = try ShardedIngest.run(paths: paths, index: indexOptions.path, shards: shards, options: options,
+                                                chunker: Chunker(config: config, counter: counter), embedder: embedder,
+                                                progress: reporter.update)
+            summary.peakRssMb = peakRSSMegabytes()
+            reporter.finish()
+            try report(summary)
+            if !summary.problems.isEmpty { throw ExitCode(1) }
+            return
+        }
+        let store = try IndexStore(path: indexOptions.path)
+        let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: counter), embedder: embedder)
         var summary = try pipeline.run(paths: paths, options: options, progress: reporter.update)
         summary.peakRssMb = peakRSSMegabytes()
         reporter.finish()

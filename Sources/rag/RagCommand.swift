@@ -14,6 +14,7 @@ struct RagCommand: AsyncParsableCommand {
             SearchCommand.self,
             StatsCommand.self,
             EvalCommand.self,
+            IndexCommand.self,
             TokenizeCommand.self,
             EmbedCommand.self,
             GenerateCommand.self,

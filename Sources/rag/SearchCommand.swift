@@ -1,25 +1,36 @@
-/// `rag search`: ranked chunks for a query, with highlighted snippets.
+/// `rag search`: ranked chunks for a query (dense, keyword or hybrid), with highlighted snippets.
 import ArgumentParser
 import Foundation
+import Retrieval
 import Store
 
-enum SearchMode: String, ExpressibleByArgument, CaseIterable, Codable {
-    case dense, keyword, hybrid
-}
+typealias SearchMode = RetrievalMode
 
 struct SearchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "search", abstract: "Search the index.")
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Search the index.",
+        discussion: "Filters (repeatable, ANDed across keys, ORed within one): path:GLOB, format:NAME, heading:TEXT, after:YYYY-MM-DD, before:YYYY-MM-DD.")
 
     @OptionGroup var indexOptions: IndexOptions
-    @Option(help: "Retrieval mode: keyword (FTS5 bm25).") var mode: SearchMode = .keyword
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Retrieval mode: dense, keyword (FTS5 bm25) or hybrid (reciprocal-rank fusion of both).") var mode: SearchMode = .hybrid
     @Option(name: .short, help: "How many results.") var k: Int = 10
+    @Option(help: "Vector index: auto, flat, int8 or ivf.") var indexType: VectorIndexType = .auto
+    @Option(help: "IVF lists to probe per query.") var nprobe: Int?
+    @Option(help: "Fusion for hybrid: rrf (k = 60) or weighted.") var fusion: FusionChoice = .rrf
+    @Option(help: "Dense weight of weighted fusion (keyword weight is 1 minus it).") var denseWeight: Double = Fusion.defaultDenseWeight
+    @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Flag(help: "Print one JSON object.") var json = false
     @Argument(help: "The query.") var query: String
+
+    enum FusionChoice: String, ExpressibleByArgument { case rrf, weighted }
 
     func validate() throws {
         guard k >= 1 && k <= 1000 else { throw ValidationError("-k must be between 1 and 1000, got \(k)") }
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the query is empty") }
-        guard mode == .keyword else { throw ValidationError("--mode \(mode.rawValue) needs the vector index, which this build does not have yet; use --mode keyword") }
+        if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
+        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
+        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
     struct Output: Encodable {
@@ -38,9 +49,48 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if ShardLayout.isSharded(indexOptions.path) { return try runSharded() }
         let store = try IndexStore(path: indexOptions.path, readOnly: true)
-        let highlight = json ? ("[", "]") : (standardOutputIsTerminal ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]"))
-        let hits = try store.keywordSearch(query, k: k, highlight: highlight)
+        var mode = self.mode
+        // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
+        if mode == .hybrid, (try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0) == 0 {
+            mode = .keyword
+        }
+        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: retrievalOptions)
+        let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        try show(hits, mode: mode)
+    }
+
+    var highlight: (String, String) { json ? ("[", "]") : (standardOutputIsTerminal ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]")) }
+
+    var retrievalOptions: RetrievalOptions {
+        var options = RetrievalOptions()
+        options.indexType = indexType
+        options.nprobe = nprobe
+        options.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
+        return options
+    }
+
+    /// Every shard searched concurrently with one query vector; the per-shard results merged.
+    func runSharded() throws {
+        let manifest = try ShardLayout.load(at: indexOptions.path)
+        let stores = try ShardLayout.shardPaths(indexOptions.path, manifest).map { try IndexStore(path: $0, readOnly: true) }
+        var mode = self.mode
+        let withVectors = try stores.filter { try $0.meta("embedding_model") != nil }
+        if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
+        let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
+        guard models.count <= 1 else {
+            throw StoreError(code: "encoder_mismatch", message: "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+        }
+        let cache = QueryEmbeddingCache()
+        let loader = RetrieverLoader(modelOptions: modelOptions)
+        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: retrievalOptions)
+        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: retrievalOptions, cache: cache) }
+        let hits = try ShardedRetriever(shards: retrievers).search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        try show(hits, mode: mode)
+    }
+
+    func show(_ hits: [SearchHit], mode: SearchMode) throws {
         if json {
             try printJSON(Output(query: query, mode: mode.rawValue, results: hits.map {
                 .init(rank: $0.rank, score: $0.score, path: $0.path, heading_path: $0.headingPath, text: $0.text,

@@ -21,7 +21,10 @@ struct StatsCommand: AsyncParsableCommand {
         print("documents   \(s.documents)  " + s.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         print("chunks      \(s.chunks)  (\(s.tokens) tokens, \(s.chunks > 0 ? s.tokens / s.chunks : 0) per chunk)")
         print("embeddings  \(s.embeddings)")
-        print("vector index flat (exact) over \(s.embeddings) vectors")
+        if let plan = s.vectorIndex {
+            let ivf = plan.nlist.map { n in plan.type == .ivf ? ", nlist \(n), nprobe \(plan.nprobe ?? 0)" : " (IVF trained: nlist \(n))" } ?? ""
+            print("vector index \(plan.type.rawValue)\(plan.type == .flat ? " (exact)" : "") over \(plan.vectors) vectors\(ivf): \(plan.reason)")
+        }
         print("keyword     FTS5 porter unicode61 over chunk text and heading path")
         print("generation  \(s.generation)")
     }

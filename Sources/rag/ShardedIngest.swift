@@ -1,0 +1,41 @@
+/// `rag ingest --shards N`: the walked files split by a stable hash of their path, each group ingested into its
+/// shard through the normal pipeline, the summaries added up.
+import Encoder
+import Foundation
+import Ingest
+import Store
+
+enum ShardedIngest {
+    static func run(paths: [String], index: String, shards: Int, options: IngestOptions, chunker: Chunker,
+                    embedder: MiniLMEncoder?, progress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
+        let manifest = try ShardLayout.create(at: index, count: shards)
+        let shardPaths = ShardLayout.shardPaths(index, manifest)
+        let walked = FileWalker().walk(paths)
+        var groups = [[String]](repeating: [], count: shards)
+        // Paths the walker could not read go to shard 0's run, whose own walk reports them once.
+        groups[0] += walked.problems.map(\.path)
+        for f in walked.files { groups[ShardLayout.shard(forPath: f.path, count: shards)].append(f.path) }
+        var summaries: [IngestSummary] = []
+        for (i, group) in groups.enumerated() {
+            let store = try IndexStore(path: shardPaths[i])
+            // An empty shard still runs, so it records the encoder like its siblings.
+            summaries.append(try IngestPipeline(store: store, chunker: chunker, embedder: embedder)
+                .run(paths: group, options: options, progress: progress))
+        }
+        var total = summaries[0]
+        for s in summaries.dropFirst() {
+            total.files += s.files
+            total.filesChanged += s.filesChanged
+            total.filesUnchanged += s.filesUnchanged
+            total.filesFailed += s.filesFailed
+            total.documents += s.documents
+            total.chunks += s.chunks
+            total.embedded += s.embedded
+            total.embeddingCacheHits += s.embeddingCacheHits
+            total.bytes += s.bytes
+            total.seconds += s.seconds
+            total.problems += s.problems
+        }
+        return total
+    }
+}
