@@ -24,12 +24,6 @@ KERNEL static inline __m256i nibbles(const uint8_t *q) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-// Eight int32 lanes of Σ u8·s8 (each lane: four neighbouring products), as floats.
-KERNEL static inline __m256 dot_u8s8(__m256i u, __m256i s) {
-    const __m256i p16 = _mm256_maddubs_epi16(u, s);
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
-}
-
 KERNEL static inline float hsum(__m256 v) {
     __m128 x = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
     x = _mm_add_ps(x, _mm_movehl_ps(x, x));
@@ -37,147 +31,112 @@ KERNEL static inline float hsum(__m256 v) {
     return _mm_cvtss_f32(x);
 }
 
-// One row's dot product, block by block.
-KERNEL static inline float row_q4_1(const uint8_t *b0, const int8_t *qa, const float *da, const float *sa, long blocks) {
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
-    for (long b = 0; b < blocks; b++, b0 += 20) {
-        const __m256i a = _mm256_loadu_si256((const __m256i *)(qa + b * 32));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(b0) * da[b]), dot_u8s8(nibbles(b0 + 4), a), acc);
-        mins += f16(b0 + 2) * sa[b];
-    }
-    return hsum(acc) + mins;
+// The row kernels in three variants with identical results: AVX2 (vpmaddubsw + vpmaddwd, as llama.cpp's AVX2
+// path), AVX-VNNI and AVX-512 VNNI on 256-bit registers (one vpdpbusd per block for the same int32 lane sums).
+#define V2(x, s) x##s
+#define V1(x, s) V2(x, s)
+
+#define V(x) V1(x, _avx2)
+#define VKERNEL KERNEL
+// Eight int32 lanes of Σ u8·s8 (each lane: four neighbouring products), as floats.
+VKERNEL static inline __m256 V(dot_u8s8)(__m256i u, __m256i s) {
+    const __m256i p16 = _mm256_maddubs_epi16(u, s);
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
+}
+#include "QuantRows.inc.h"
+#undef V
+#undef VKERNEL
+
+#define V(x) V1(x, _avxvnni)
+#define VKERNEL __attribute__((target("avx2,fma,f16c,avxvnni")))
+VKERNEL static inline __m256 V(dot_u8s8)(__m256i u, __m256i s) {
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s));
+}
+#include "QuantRows.inc.h"
+#undef V
+#undef VKERNEL
+
+#define V(x) V1(x, _avx512vnni)
+#define VKERNEL __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+VKERNEL static inline __m256 V(dot_u8s8)(__m256i u, __m256i s) {
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s));
+}
+#include "QuantRows.inc.h"
+#undef V
+#undef VKERNEL
+
+#include <cpuid.h>
+
+// Whether the OS saves the AVX-512 state (opmask, upper ZMM halves) besides YMM.
+static int os_saves_zmm(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  // OSXSAVE
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (lo & 0xE6) == 0xE6;
 }
 
-KERNEL void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
-                               const int8_t *qa, const float *da, const float *sa, long blocks, float *out) {
-    long r = row0;
-    // Four rows at a time: the activation block is loaded once for all four, and four streams are in flight.
-    for (; r + 3 < row1; r += 4) {
-        const uint8_t *b0 = (const uint8_t *)w + r * row_bytes;
-        const uint8_t *b1 = b0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
-        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
-        float min0 = 0, min1 = 0, min2 = 0, min3 = 0;
-        for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(qa + b * 32));
-            const float d = da[b], s = sa[b];
-            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b0) * d), dot_u8s8(nibbles(b0 + 4), a), acc0);
-            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b1) * d), dot_u8s8(nibbles(b1 + 4), a), acc1);
-            acc2 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b2) * d), dot_u8s8(nibbles(b2 + 4), a), acc2);
-            acc3 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b3) * d), dot_u8s8(nibbles(b3 + 4), a), acc3);
-            min0 += f16(b0 + 2) * s;
-            min1 += f16(b1 + 2) * s;
-            min2 += f16(b2 + 2) * s;
-            min3 += f16(b3 + 2) * s;
-        }
-        out[r] = hsum(acc0) + min0;
-        out[r + 1] = hsum(acc1) + min1;
-        out[r + 2] = hsum(acc2) + min2;
-        out[r + 3] = hsum(acc3) + min3;
-    }
-    for (; r < row1; r++) out[r] = row_q4_1((const uint8_t *)w + r * row_bytes, qa, da, sa, blocks);
+int rag_quant_kernels_variants(void) {
+    if (!rag_quant_kernels_available()) return 0;
+    int v = 1;
+    unsigned a, b, c, d;
+    if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4))) v |= 2;  // AVX-VNNI
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 16)) && (b & (1u << 31)) && (c & (1u << 11)) &&
+        os_saves_zmm())
+        v |= 4;  // AVX-512 F, VL, VNNI
+    return v;
 }
 
-// Several tokens (prefill): 2 rows × 4 tokens per pass, so each unpacked weight block serves four tokens and each
-// activation block two rows. Every output gets exactly the operations of rag_rows_q4_1_q8_1, in the same order.
-KERNEL void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
-                               const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
-                               long blocks, float *out, long out_stride) {
-    long r = row0;
-    for (; r + 1 < row1; r += 2) {
-        const uint8_t *w0 = (const uint8_t *)w + r * row_bytes, *w1 = w0 + row_bytes;
-        long t = 0;
-        for (; t + 3 < tokens; t += 4) {
-            __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps();
-            __m256 a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps();
-            float m00 = 0, m01 = 0, m02 = 0, m03 = 0, m10 = 0, m11 = 0, m12 = 0, m13 = 0;
-            const int8_t *q0 = qa + t * act_stride;
-            const float *d0 = da + t * blocks, *s0 = sa + t * blocks;
-            const uint8_t *b0 = w0, *b1 = w1;
-            for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20) {
-                const __m256i u0 = nibbles(b0 + 4), u1 = nibbles(b1 + 4);
-                const float dw0 = f16(b0), dw1 = f16(b1), mw0 = f16(b0 + 2), mw1 = f16(b1 + 2);
-#define TOKEN(k, A0, A1, M0, M1) { \
-                    const __m256i a = _mm256_loadu_si256((const __m256i *)(q0 + (k) * act_stride + b * 32)); \
-                    const float d = d0[(k) * blocks + b], s = s0[(k) * blocks + b]; \
-                    A0 = _mm256_fmadd_ps(_mm256_set1_ps(dw0 * d), dot_u8s8(u0, a), A0); \
-                    A1 = _mm256_fmadd_ps(_mm256_set1_ps(dw1 * d), dot_u8s8(u1, a), A1); \
-                    M0 += mw0 * s; M1 += mw1 * s; }
-                TOKEN(0, a00, a10, m00, m10)
-                TOKEN(1, a01, a11, m01, m11)
-                TOKEN(2, a02, a12, m02, m12)
-                TOKEN(3, a03, a13, m03, m13)
-#undef TOKEN
-            }
-            out[(t + 0) * out_stride + r] = hsum(a00) + m00; out[(t + 0) * out_stride + r + 1] = hsum(a10) + m10;
-            out[(t + 1) * out_stride + r] = hsum(a01) + m01; out[(t + 1) * out_stride + r + 1] = hsum(a11) + m11;
-            out[(t + 2) * out_stride + r] = hsum(a02) + m02; out[(t + 2) * out_stride + r + 1] = hsum(a12) + m12;
-            out[(t + 3) * out_stride + r] = hsum(a03) + m03; out[(t + 3) * out_stride + r + 1] = hsum(a13) + m13;
-        }
-        for (; t < tokens; t++) {
-            const int8_t *q = qa + t * act_stride;
-            out[t * out_stride + r] = row_q4_1(w0, q, da + t * blocks, sa + t * blocks, blocks);
-            out[t * out_stride + r + 1] = row_q4_1(w1, q, da + t * blocks, sa + t * blocks, blocks);
-        }
+static int best_variant(int v) { return v & 2 ? 2 : v & 4 ? 4 : 1; }
+
+// 0: not chosen yet; else one bit of rag_quant_kernels_variants().
+static int chosen_variant;
+
+static inline int variant(void) {
+    int v = __atomic_load_n(&chosen_variant, __ATOMIC_RELAXED);
+    if (__builtin_expect(v == 0, 0)) {
+        v = best_variant(rag_quant_kernels_variants());
+        __atomic_store_n(&chosen_variant, v, __ATOMIC_RELAXED);
     }
-    for (; r < row1; r++)
-        for (long t = 0; t < tokens; t++)
-            out[t * out_stride + r] = row_q4_1((const uint8_t *)w + r * row_bytes, qa + t * act_stride,
-                                               da + t * blocks, sa + t * blocks, blocks);
+    return v;
 }
 
-// Signed × signed through the unsigned instruction: |w| · (a with w's sign).
-KERNEL static inline __m256 dot_s8s8(__m256i wq, __m256i a) {
-    return dot_u8s8(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(a, wq));
+int rag_quant_kernels_variant(void) { return variant(); }
+
+int rag_quant_kernels_use_variant(int v) {
+    const int avail = rag_quant_kernels_variants();
+    if (v == 0) v = best_variant(avail);
+    if (!(avail & v) || (v & (v - 1))) return 0;
+    __atomic_store_n(&chosen_variant, v, __ATOMIC_RELAXED);
+    return 1;
 }
 
-KERNEL static inline float row_q8_0(const uint8_t *b0, const int8_t *qa, const float *da, long blocks) {
-    __m256 acc = _mm256_setzero_ps();
-    for (long b = 0; b < blocks; b++, b0 += 34) {
-        const __m256i a = _mm256_loadu_si256((const __m256i *)(qa + b * 32));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(b0) * da[b]), dot_s8s8(_mm256_loadu_si256((const __m256i *)(b0 + 2)), a), acc);
+#define DISPATCH(fn, ...) \
+    switch (variant()) { \
+    case 2: fn##_avxvnni(__VA_ARGS__); return; \
+    case 4: fn##_avx512vnni(__VA_ARGS__); return; \
+    default: fn##_avx2(__VA_ARGS__); return; \
     }
-    return hsum(acc);
+
+void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, const float *sa, long blocks, float *out) {
+    DISPATCH(rag_rows_q4_1_q8_1, w, row_bytes, row0, row1, qa, da, sa, blocks, out)
 }
 
-KERNEL void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
-                               const int8_t *qa, const float *da, long blocks, float *out) {
-    long r = row0;
-    for (; r + 3 < row1; r += 4) {
-        const uint8_t *b0 = (const uint8_t *)w + r * row_bytes;
-        const uint8_t *b1 = b0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
-        // The head streams 30 MB per token: ask for the rows after these early.
-        for (size_t o = 0; o < 4 * row_bytes; o += 64) _mm_prefetch((const char *)b0 + 8 * row_bytes + o, _MM_HINT_T0);
-        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
-        for (long b = 0; b < blocks; b++, b0 += 34, b1 += 34, b2 += 34, b3 += 34) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(qa + b * 32));
-            const float d = da[b];
-            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b0) * d), dot_s8s8(_mm256_loadu_si256((const __m256i *)(b0 + 2)), a), acc0);
-            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b1) * d), dot_s8s8(_mm256_loadu_si256((const __m256i *)(b1 + 2)), a), acc1);
-            acc2 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b2) * d), dot_s8s8(_mm256_loadu_si256((const __m256i *)(b2 + 2)), a), acc2);
-            acc3 = _mm256_fmadd_ps(_mm256_set1_ps(f16(b3) * d), dot_s8s8(_mm256_loadu_si256((const __m256i *)(b3 + 2)), a), acc3);
-        }
-        out[r] = hsum(acc0);
-        out[r + 1] = hsum(acc1);
-        out[r + 2] = hsum(acc2);
-        out[r + 3] = hsum(acc3);
-    }
-    for (; r < row1; r++) out[r] = row_q8_0((const uint8_t *)w + r * row_bytes, qa, da, blocks);
+void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                        long blocks, float *out, long out_stride) {
+    DISPATCH(rag_gemm_q4_1_q8_1, w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride)
 }
 
-KERNEL void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
-                               const int8_t *qa, const float *da, long blocks, float *out) {
-    const __m256i eight = _mm256_set1_epi8(8);
-    for (long r = row0; r < row1; r++) {
-        const uint8_t *b0 = (const uint8_t *)w + r * row_bytes;
-        __m256 acc = _mm256_setzero_ps();
-        for (long b = 0; b < blocks; b++, b0 += 18) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(qa + b * 32));
-            const __m256i wq = _mm256_sub_epi8(nibbles(b0 + 2), eight);
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(b0) * da[b]), dot_s8s8(wq, a), acc);
-        }
-        out[r] = hsum(acc);
-    }
+void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, long blocks, float *out) {
+    DISPATCH(rag_rows_q8_0_q8_0, w, row_bytes, row0, row1, qa, da, blocks, out)
+}
+
+void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
+                        const int8_t *qa, const float *da, long blocks, float *out) {
+    DISPATCH(rag_rows_q4_0_q8_0, w, row_bytes, row0, row1, qa, da, blocks, out)
 }
 
 KERNEL void rag_f32_to_f16(const float *x, uint16_t *y, long n) {
@@ -368,6 +327,9 @@ KERNEL void rag_attend_f16_single(const float *q, const uint16_t *keys, const ui
 
 #else
 int rag_quant_kernels_available(void) { return 0; }
+int rag_quant_kernels_variants(void) { return 0; }
+int rag_quant_kernels_variant(void) { return 0; }
+int rag_quant_kernels_use_variant(int v) { return 0; }
 void rag_swiglu(float *gate, const float *up, long n) {}
 void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t *values, long stride,
                            long positions, long head_dim, float scale, float *scores, float *out) {}

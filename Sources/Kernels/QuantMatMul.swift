@@ -4,6 +4,26 @@ import CQuantKernels
 /// Whether the AVX2 C kernels run on this CPU (otherwise the portable Swift loops of QuantDot.swift do).
 public let quantKernelsAccelerated: Bool = rag_quant_kernels_available() != 0
 
+/// Instruction-set variants of the C row kernels; all give bit-identical results.
+public enum QuantKernelVariant: Int32, CaseIterable, Sendable {
+    case avx2 = 1, avxVNNI = 2, avx512VNNI = 4
+
+    /// The variants this CPU runs.
+    public static var available: [QuantKernelVariant] {
+        let bits = rag_quant_kernels_variants()
+        return allCases.filter { bits & $0.rawValue != 0 }
+    }
+
+    /// The variant in use (nil when the C kernels do not run here).
+    public static var current: QuantKernelVariant? { QuantKernelVariant(rawValue: rag_quant_kernels_variant()) }
+
+    /// Selects `variant` (nil: the default, the fastest available). False when the CPU lacks it. For tests.
+    @discardableResult
+    public static func use(_ variant: QuantKernelVariant?) -> Bool {
+        rag_quant_kernels_use_variant(variant?.rawValue ?? 0) != 0
+    }
+}
+
 /// A (rows, columns) weight matrix in a block format, viewed in place (usually over the memory-mapped model file).
 public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner keeps the memory alive
     public let format: QuantFormat

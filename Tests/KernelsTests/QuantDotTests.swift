@@ -144,3 +144,54 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
         }
     }
 }
+
+/// The instruction-set variants of the C kernels (AVX2, AVX-VNNI, AVX-512 VNNI) give bit-identical products, on
+/// random data and on the extremes (±127 activations against full-range weights with matching signs).
+@Suite(.serialized) struct QuantKernelVariantTests {
+    func products(_ format: QuantFormat, rows: Int, cols: Int, tokens: Int, w: [UInt8], x: [Float]) -> [Float] {
+        let act = Q8Activations(capacityRows: tokens, columns: cols)
+        x.withUnsafeBufferPointer { act.quantize(rows: 0..<tokens, from: $0.baseAddress!) }
+        var out = [Float](repeating: .nan, count: tokens * rows)
+        w.withUnsafeBytes { wb in
+            let m = QuantMatrix(format: format, base: wb.baseAddress!, rows: rows, columns: cols)
+            out.withUnsafeMutableBufferPointer { o in
+                m.multiply(rows: 0..<rows / 2, act: act, tokens: 0..<tokens, out: o.baseAddress!, outStride: rows)
+                m.multiply(rows: rows / 2..<rows, act: act, tokens: 0..<tokens, out: o.baseAddress!, outStride: rows)
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: QuantFormat.allCases)
+    func variantsAgreeBitForBit(format: QuantFormat) throws {
+        try #require(quantKernelsAccelerated, "the AVX2 kernels do not run on this CPU")
+        defer { QuantKernelVariant.use(nil) }
+        for (rows, cols, tokens) in [(1, 32, 1), (7, 608, 1), (17, 160, 5), (33, 1536, 1), (34, 576, 7)] {
+            var cases: [([UInt8], [Float])] = []
+            cases.append((quantizedMatrix(format, rows: rows, cols: cols, seed: UInt64(rows + cols)),
+                          randomFloats(tokens * cols, seed: UInt64(tokens * cols), scale: 2)))
+            // Extremes: weights and activations ±1 with the same sign pattern (every quant at its limit).
+            let sign: [Float] = (0..<cols).map { j in (j * 7 + j / 5) % 3 == 0 ? -1 : 1 }
+            let wx = (0..<rows * cols).map { sign[$0 % cols] }
+            var wb = [UInt8](repeating: 0, count: rows * format.rowBytes(columns: cols))
+            wb.withUnsafeMutableBytes { b in
+                wx.withUnsafeBufferPointer { p in
+                    for r in 0..<rows {
+                        quantizeRow(format, p.baseAddress! + r * cols, columns: cols, into: b.baseAddress! + r * format.rowBytes(columns: cols))
+                    }
+                }
+            }
+            cases.append((wb, (0..<tokens * cols).map { sign[$0 % cols] }))
+            for (w, x) in cases {
+                #expect(QuantKernelVariant.use(.avx2))
+                let reference = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
+                for v in QuantKernelVariant.available where v != .avx2 {
+                    #expect(QuantKernelVariant.use(v))
+                    #expect(QuantKernelVariant.current == v)
+                    let got = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
+                    #expect(got.map(\.bitPattern) == reference.map(\.bitPattern), "\(v) \(format) \(rows)x\(cols)x\(tokens)")
+                }
+            }
+        }
+    }
+}

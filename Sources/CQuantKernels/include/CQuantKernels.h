@@ -9,6 +9,13 @@
 
 /// 1 when the AVX2 kernels below are compiled in and the CPU supports AVX2, FMA and F16C.
 int rag_quant_kernels_available(void);
+/// The row-kernel variants this CPU runs, as bits: 1 AVX2, 2 AVX-VNNI, 4 AVX-512 VNNI (256-bit); 0 when none.
+/// All give bit-identical results (the same int32 block sums, the same float operations in the same order).
+int rag_quant_kernels_variants(void);
+/// The variant in use (one bit of the above; the fastest available unless chosen).
+int rag_quant_kernels_variant(void);
+/// Selects a variant (one bit; 0 = the default). Returns 0, changing nothing, when the CPU lacks it. For tests.
+int rag_quant_kernels_use_variant(int v);
 
 /// out[r] = W[r,:]·a for r in [row0, row1): W rows `row_bytes` apart from `w`, `blocks` blocks of 32 per row;
 /// activations: `qa` int8 quants, `da` per-block scales, `sa` per-block d·Σq (Q4_1 only).
