@@ -63,6 +63,10 @@ struct AskCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard FileManager.default.fileExists(atPath: indexOptions.path) else {
+            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
+        }
+        // Read-write: the answer cache is written to the index.
         let store = try IndexStore(path: indexOptions.path)
         let hasVectors = try store.meta("embedding_model") != nil
         if !hasVectors && mode == .dense {
