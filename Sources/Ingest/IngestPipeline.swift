@@ -192,12 +192,9 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     func processFile(_ file: WalkedFile, known: FileRecord?, options: IngestOptions) -> Outcome {
-        if file.size > options.maxFileBytes {
-            return .failed(IngestError(.tooLarge, path: file.path, reason: "\(file.size) bytes is over the limit of \(options.maxFileBytes) bytes per file"))
-        }
         let bytes: [UInt8]
         do {
-            bytes = try readFile(file.path)
+            bytes = try FileReader.read(path: file.path, maxBytes: Int(options.maxFileBytes))
         } catch let e as IngestError {
             return .failed(e)
         } catch {
@@ -217,28 +214,6 @@ public final class IngestPipeline: @unchecked Sendable {
         } catch {
             return .failed(IngestError(.parseError, path: file.path, reason: "\(error)", underlying: error))
         }
-    }
-
-    func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileWalker.statProblem(path, errno) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileWalker.statProblem(path, errno) }
-        let size = Int(st.st_size)
-        var out = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileWalker.statProblem(path, errno)
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        if filled < size { out.removeLast(size - filled) }
-        return out
     }
 
     /// Writes one batch in one transaction; returns whether anything changed.
