@@ -70,7 +70,7 @@ struct AskCommand: AsyncParsableCommand {
         let store = try IndexStore(path: indexOptions.path)
         let hasVectors = try store.meta("embedding_model") != nil
         if !hasVectors && mode == .dense {
-            throw ValidationError("index \(indexOptions.path) has no vectors: ingest without --no-embed, or use --mode keyword")
+            throw ValidationError("index \(indexOptions.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
         }
         let effectiveMode = hasVectors ? mode : .keyword
         // The encoder is loaded whenever the index has vectors: the relevance floor needs the question's vector.
