@@ -63,19 +63,9 @@ extension IndexStore {
                               filter: ChunkFilter? = nil) throws -> [SearchHit] {
         guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
         guard let match = KeywordQuery.fts5(query) else { return [] }
-        let (cond, values) = filter.map(\.sql) ?? ("1", [])
-        let stmt = try db.prepare("""
-            SELECT c.id, c.document_id, d.path, d.external_id, c.heading_path, c.text, -bm25(chunks_fts),
-                   snippet(chunks_fts, 0, ?, ?, '…', 24)
-            FROM chunks_fts
-            JOIN chunks c ON c.id = chunks_fts.rowid
-            JOIN documents d ON d.id = c.document_id
-            JOIN files f ON f.id = d.file_id
-            WHERE chunks_fts MATCH ? AND \(cond)
-            ORDER BY bm25(chunks_fts), c.id
-            LIMIT ?
-            """)
-        try stmt.bind([.text(highlight.0), .text(highlight.1), .text(match)] + values + [.int(Int64(k))])
+        let stmt = try rankedChunks(
+            columns: "c.id, c.document_id, d.path, d.external_id, c.heading_path, c.text, -bm25(chunks_fts), snippet(chunks_fts, 0, ?, ?, '…', 24)",
+            leading: [.text(highlight.0), .text(highlight.1)], match: match, filter: filter, limit: k)
         var hits: [SearchHit] = []
         while try stmt.step() {
             hits.append(SearchHit(
@@ -90,10 +80,24 @@ extension IndexStore {
     /// The key is the document's external id when it has one (BEIR `_id`), else its path.
     public func keywordRankDocuments(_ query: String, limit: Int, filter: ChunkFilter? = nil) throws -> [(String, Double)] {
         guard let match = KeywordQuery.fts5(query) else { return [] }
-        let (cond, values) = filter.map(\.sql) ?? ("1", [])
         // Several chunks of one document can rank; read enough chunks to fill `limit` documents in practice.
+        let stmt = try rankedChunks(columns: "coalesce(d.external_id, d.path), -bm25(chunks_fts)", leading: [],
+                                    match: match, filter: filter, limit: limit * 4)
+        var best: [String: Double] = [:]
+        var order: [String] = []
+        while try stmt.step() {
+            let key = stmt.text(0)
+            if best[key] == nil { best[key] = stmt.double(1); order.append(key) }
+        }
+        return order.prefix(limit).map { ($0, best[$0]!) }
+    }
+
+    /// The one FTS5 ranking query both searches share: chunks matching `match` (and `filter`), best bm25 first,
+    /// selecting `columns` (whose own parameters are bound from `leading`).
+    private func rankedChunks(columns: String, leading: [SQLValue], match: String, filter: ChunkFilter?, limit: Int) throws -> Statement {
+        let (cond, values) = filter.map(\.sql) ?? ("1", [])
         let stmt = try db.prepare("""
-            SELECT coalesce(d.external_id, d.path), -bm25(chunks_fts)
+            SELECT \(columns)
             FROM chunks_fts
             JOIN chunks c ON c.id = chunks_fts.rowid
             JOIN documents d ON d.id = c.document_id
@@ -102,13 +106,7 @@ extension IndexStore {
             ORDER BY bm25(chunks_fts), c.id
             LIMIT ?
             """)
-        try stmt.bind([.text(match)] + values + [.int(Int64(limit * 4))])
-        var best: [String: Double] = [:]
-        var order: [String] = []
-        while try stmt.step() {
-            let key = stmt.text(0)
-            if best[key] == nil { best[key] = stmt.double(1); order.append(key) }
-        }
-        return order.prefix(limit).map { ($0, best[$0]!) }
+        try stmt.bind(leading + [.text(match)] + values + [.int(Int64(limit))])
+        return stmt
     }
 }

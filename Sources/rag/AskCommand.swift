@@ -68,19 +68,12 @@ struct AskCommand: AsyncParsableCommand {
         }
         // Read-write: the answer cache is written to the index.
         let store = try IndexStore(path: indexOptions.path)
-        let hasVectors = try store.meta("embedding_model") != nil
-        if !hasVectors && mode == .dense {
-            throw ValidationError("index \(indexOptions.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
-        }
-        let effectiveMode = hasVectors ? mode : .keyword
-        // The encoder is loaded whenever the index has vectors: the relevance floor needs the question's vector.
-        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(
-            store: store, mode: hasVectors ? .dense : .keyword, options: RetrievalOptions())
+        let context = try RetrieverLoader(modelOptions: modelOptions)
+            .contextRetriever(store: store, mode: mode, filter: try ChunkFilter(parsing: filter))
         let generator: LocalGenerator? = extractive ? nil : try LocalGenerator(
             modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: contextLength)
         let engine = AnswerEngine(
-            retriever: SearchContextRetriever(retriever: retriever, mode: effectiveMode, filter: try ChunkFilter(parsing: filter)),
-            generator: generator,
+            retriever: context.retriever, generator: generator,
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
             countTokens: { prompt in generator?.promptTokens(prompt).count ?? 0 })
         var options = AskOptions()
@@ -89,8 +82,8 @@ struct AskCommand: AsyncParsableCommand {
         options.extractive = extractive
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance
-        options.cacheContext = ["mode": effectiveMode.rawValue, "filter": filter.joined(separator: "\u{1F}"),
-                                "encoder": retriever.embedder?.modelID ?? "-", "generator": "smollm2-135m-q4_1",
+        options.cacheContext = ["mode": context.mode.rawValue, "filter": filter.joined(separator: "\u{1F}"),
+                                "encoder": context.encoderID ?? "-", "generator": "smollm2-135m-q4_1",
                                 "context_length": String(contextLength)]
         let streaming = !json
         let answer = try await engine.answer(question, options: options) { delta in

@@ -49,11 +49,9 @@ struct BenchAskCommand: AsyncParsableCommand {
         }
         if let limit { items = Array(items.prefix(limit)) }
         let store = try IndexStore(path: indexOptions.path)
-        let hasVectors = try store.meta("embedding_model") != nil
-        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(
-            store: store, mode: hasVectors ? .dense : .keyword, options: RetrievalOptions())
+        let context = try RetrieverLoader(modelOptions: modelOptions).contextRetriever(store: store, mode: mode, filter: nil)
         let generator = try LocalGenerator(modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: 2048)
-        let engine = AnswerEngine(retriever: SearchContextRetriever(retriever: retriever, mode: hasVectors ? mode : .keyword), generator: generator,
+        let engine = AnswerEngine(retriever: context.retriever, generator: generator,
                                   template: try PromptTemplate.load(nil), cache: nil,
                                   countTokens: { generator.promptTokens($0).count })
         var options = AskOptions()
