@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -39,10 +44,26 @@ let package = Package(
             "Retrieval", "Generator", "Tokenizers", "Store", "RAGCore",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: simd),
+        // OpenAI-compatible generation over HTTP (NIO HTTP/1.1 client) and the load-balanced backend pool.
+        .target(name: "RemoteGeneration", dependencies: [
+            "RAGCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "Server", dependencies: [
+            "Answering", "Retrieval", "Store", "Encoder", "Generator", "RemoteGeneration", "RAGCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
+                "RemoteGeneration", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd
@@ -57,6 +78,6 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store"], swiftSettings: simd),
+        .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store", "RemoteGeneration"], swiftSettings: simd),
     ]
 )

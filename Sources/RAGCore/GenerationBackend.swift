@@ -94,16 +94,28 @@ public struct GenerationSummary: Sendable, Equatable {
     public var text: String
     public var finishReason: FinishReason
     public var timings: GenerationTimings
-    public var promptTokens: Int { promptTokenIDs.count }
-    public var completionTokens: Int { completionTokenIDs.count }
+    /// Token counts: the id arrays' lengths for the local generator; a remote server reports counts without ids.
+    public var promptTokens: Int
+    public var completionTokens: Int
     public init(promptTokenIDs: [Int32], completionTokenIDs: [Int32], cachedPromptTokens: Int, text: String,
                 finishReason: FinishReason, timings: GenerationTimings) {
         self.promptTokenIDs = promptTokenIDs
         self.completionTokenIDs = completionTokenIDs
+        promptTokens = promptTokenIDs.count
+        completionTokens = completionTokenIDs.count
         self.cachedPromptTokens = cachedPromptTokens
         self.text = text
         self.finishReason = finishReason
         self.timings = timings
+    }
+
+    /// A summary from a backend that reports token counts but not ids (an OpenAI-compatible server).
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int, text: String,
+                finishReason: FinishReason, timings: GenerationTimings) {
+        self.init(promptTokenIDs: [], completionTokenIDs: [], cachedPromptTokens: cachedPromptTokens, text: text,
+                  finishReason: finishReason, timings: timings)
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
     }
 }
 

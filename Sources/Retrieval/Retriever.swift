@@ -21,6 +21,14 @@ public struct RetrievalOptions: Sendable {
     public init() {}
 }
 
+/// The loaded vector index, shared by retrievers that read one index file over separate connections (the server's
+/// per-request connections): loaded once per index generation, not once per connection.
+public final class SharedDenseIndex: @unchecked Sendable {  // `loaded` is guarded by `lock`
+    let lock = NSLock()
+    var loaded: DenseIndex?
+    public init() {}
+}
+
 public final class Retriever: @unchecked Sendable {
     public let store: IndexStore
     public let embedder: (any Embedder)?
@@ -29,24 +37,25 @@ public final class Retriever: @unchecked Sendable {
     // The loaded vector index and the chunk → document keys, replaced when the store's generation changes;
     // guarded by `lock` so concurrent searches share one load.
     private let lock = NSLock()
-    private var loaded: DenseIndex?
+    private let shared: SharedDenseIndex
     private var documentKeys: (generation: Int, keys: [Int64: String])?
 
     public init(store: IndexStore, embedder: (any Embedder)?, options: RetrievalOptions = .init(),
-                cache: QueryEmbeddingCache = QueryEmbeddingCache()) {
+                cache: QueryEmbeddingCache = QueryEmbeddingCache(), sharedIndex: SharedDenseIndex = SharedDenseIndex()) {
         self.store = store
         self.embedder = embedder
         self.options = options
         self.cache = cache
+        self.shared = sharedIndex
     }
 
     /// The vector index for the store's current generation (loaded on first use and after any change).
     public func denseIndex() throws -> DenseIndex {
-        try lock.withLock {
+        try shared.lock.withLock {
             let generation = try store.generation()
-            if let loaded, loaded.generation == generation { return loaded }
+            if let loaded = shared.loaded, loaded.generation == generation { return loaded }
             let index = try DenseIndex(store: store, requested: options.indexType)
-            loaded = index
+            shared.loaded = index
             return index
         }
     }

@@ -87,6 +87,24 @@ enum Schema {
         );
         CREATE INDEX ivf_members_list ON ivf_members(list_id);
         """,
+        // 4: answers given by `rag serve` (so feedback can name one) and the feedback on them.
+        """
+        CREATE TABLE query_log(
+            answer_id TEXT PRIMARY KEY,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE feedback(
+            id INTEGER PRIMARY KEY,
+            answer_id TEXT NOT NULL REFERENCES query_log(answer_id) ON DELETE CASCADE,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN -1 AND 1),
+            comment TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX feedback_answer ON feedback(answer_id);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -6,6 +6,7 @@ import Foundation
 import Generator
 import RAGCore
 import Retrieval
+import Server
 import Store
 
 /// Generation flags shared by `ask` and `generate`-like commands; the names match the JSON fields.
@@ -50,6 +51,8 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = 0.2
     @Option(help: "Generator context window in tokens.") var contextLength: Int = 2048
     @Option(help: "Generator threads (default: all cores, adapted to free ones).") var threads: Int?
+    @Option(name: .customLong("generator"), help: "local, or openai:URL[,URL…]: OpenAI-compatible servers, the least busy healthy one per request.") var generatorChoice = "local"
+    @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
     @OptionGroup var generation: GenerationOptions
     @Flag(help: "Print one JSON object.") var json = false
     @Argument(help: "The question.") var question: String
@@ -60,6 +63,7 @@ struct AskCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard generation.maxTokens < contextLength else { throw ValidationError("--max-tokens must be less than --context-length (\(contextLength))") }
         do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
+        do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as ServerError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
@@ -70,12 +74,14 @@ struct AskCommand: AsyncParsableCommand {
         let store = try IndexStore(path: indexOptions.path)
         let context = try RetrieverLoader(modelOptions: modelOptions)
             .contextRetriever(store: store, mode: mode, filter: try ChunkFilter(parsing: filter))
-        let generator: LocalGenerator? = extractive ? nil : try LocalGenerator(
-            modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: contextLength)
+        let loaded = extractive ? nil : try LoadedGenerator.load(
+            try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
+            contextLength: contextLength, threads: threads, backendModel: generatorModel)
+        if let pool = loaded?.pool { await pool.checkAll() }
         let engine = AnswerEngine(
-            retriever: context.retriever, generator: generator,
+            retriever: context.retriever, generator: loaded?.backend,
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
-            countTokens: { prompt in generator?.promptTokens(prompt).count ?? 0 })
+            countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
         var options = AskOptions()
         options.k = k
         options.parameters = generation.parameters
@@ -83,7 +89,7 @@ struct AskCommand: AsyncParsableCommand {
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance
         options.cacheContext = ["mode": context.mode.rawValue, "filter": filter.joined(separator: "\u{1F}"),
-                                "encoder": context.encoderID ?? "-", "generator": "smollm2-135m-q4_1",
+                                "encoder": context.encoderID ?? "-", "generator": loaded?.name ?? "-",
                                 "context_length": String(contextLength)]
         let streaming = !json
         let answer = try await engine.answer(question, options: options) { delta in

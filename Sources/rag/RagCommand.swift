@@ -19,6 +19,8 @@ struct RagCommand: AsyncParsableCommand {
             EmbedCommand.self,
             GenerateCommand.self,
             AskCommand.self,
+            ServeCommand.self,
+            FeedbackCommand.self,
             BenchCommand.self,
         ]
     )

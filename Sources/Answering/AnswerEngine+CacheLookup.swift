@@ -1,0 +1,16 @@
+/// A cache look-up without answering: the server serves cached answers without queueing for the generator.
+import Foundation
+
+extension AnswerEngine {
+    /// The cached answer to `question` with `options`, marked `cached`, or nil.
+    public func cachedAnswer(_ question: String, options: AskOptions) throws -> Answer? {
+        guard let key = cacheKeyFor(question, options), let cache, let data = try cache.get(key),
+              var answer = try? JSONDecoder.snake.decode(Answer.self, from: data) else { return nil }
+        answer.cached = true
+        answer.timings = Answer.Timings()
+        return answer
+    }
+
+    /// Whether answering `question` needs the generator (not extractive, and a generator is configured).
+    public func needsGenerator(_ options: AskOptions) -> Bool { !options.extractive && generator != nil }
+}

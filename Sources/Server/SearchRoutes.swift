@@ -1,0 +1,93 @@
+/// POST /v1/search and POST /v1/embeddings.
+import Encoder
+import Foundation
+import Hummingbird
+import Metrics
+import RAGCore
+import Retrieval
+import Store
+
+struct SearchRoutes {
+    let state: ServiceState
+    let configuration: ServerConfiguration
+
+    struct SearchResult: Encodable {
+        var rank: Int
+        var score: Double
+        var path: String
+        var headingPath: String
+        var text: String
+        var chunkId: Int64
+    }
+
+    struct SearchReply: Encodable { var results: [SearchResult] }
+
+    func search(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter"])
+        let s = try state.ready()
+        let query = try body.required("query") { try body.string($0, maxLength: 10_000, nonEmpty: true) }
+        let k = try body.int("k", in: 1...100) ?? 10
+        let requested = try body.mode(default: configuration.defaultMode)
+        if !s.hasVectors && requested == .dense {
+            throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword")
+        }
+        let mode = s.hasVectors ? requested : .keyword
+        let filter = try ChunkFilter(parsing: try body.strings("filter") ?? [])
+        let hits = try await Reply.withTimeout(configuration.requestTimeout) {
+            try await s.withSlot { slot in
+                try await Services.offload {
+                    if mode != .keyword {
+                        let t = ContinuousClock.now
+                        _ = try slot.retriever.embedQuery(query)  // timed on its own; the search below reuses it
+                        Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
+                    }
+                    let t = ContinuousClock.now
+                    let hits = try slot.retriever.search(query, mode: mode, k: k, filter: filter.isEmpty ? nil : filter)
+                    Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "search")]).recordInterval(since: t)
+                    return hits
+                }
+            }
+        }
+        return try Reply.json(SearchReply(results: hits.map {
+            SearchResult(rank: $0.rank, score: $0.score, path: $0.path, headingPath: $0.headingPath, text: $0.text, chunkId: $0.chunkID)
+        }))
+    }
+
+    /// OpenAI's embeddings API over the local encoder (`input`: a string or an array of strings).
+    func embeddings(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: nil)
+        let s = try state.ready()
+        guard let encoder = s.encoder else {
+            throw APIError(.serviceUnavailable, "encoder_missing", "the encoder is not loaded: run scripts/fetch-models")
+        }
+        if let model = try body.string("model"), !["all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"].contains(model) {
+            throw APIError(.notFound, "model_not_found", "model: \(model) is not served here (embeddings come from all-minilm-l6-v2)")
+        }
+        if case .array(let items)? = body.present("input"), let i = items.firstIndex(where: { if case .string = $0 { false } else { true } }) {
+            throw APIError.invalid("input[\(i)]", "expected a string (token arrays are not accepted), got \(items[i].kind)")
+        }
+        let inputs = try body.required("input") { try body.strings($0, maxCount: 2048, maxLength: 100_000) }
+        guard !inputs.isEmpty else { throw APIError.invalid("input", "must not be empty") }
+        let format = try body.string("encoding_format") ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw APIError.invalid("encoding_format", "expected float or base64, got \"\(format)\"")
+        }
+        let (vectors, tokens) = try await Reply.withTimeout(configuration.requestTimeout) {
+            try await Services.offload { () -> ([[Float]], Int) in
+                let t = ContinuousClock.now
+                let v = try encoder.embed(inputs)
+                Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
+                let tokens = (encoder.base as? MiniLMEncoder).map { e in inputs.reduce(0) { $0 + e.tokenize($1).count } } ?? 0
+                return (v, tokens)
+            }
+        }
+        let data: [[String: Any]] = vectors.enumerated().map { i, v in
+            let embedding: Any = format == "float"
+                ? v.map { Double($0) }
+                : v.withUnsafeBytes { Data($0) }.base64EncodedString()
+            return ["object": "embedding", "index": i, "embedding": embedding]
+        }
+        return try Reply.json(object: ["object": "list", "data": data, "model": s.encoderName,
+                                       "usage": ["prompt_tokens": tokens, "total_tokens": tokens]])
+    }
+}

@@ -1,0 +1,135 @@
+/// What the routes work with once start-up has loaded it: the index (a connection per concurrent request), the
+/// encoder behind the micro-batcher, the generator behind the bounded queue, and the prompt template.
+import Answering
+import Encoder
+import Foundation
+import Metrics
+import RAGCore
+import Retrieval
+import Store
+
+final class Services: @unchecked Sendable {
+    let configuration: ServerConfiguration
+    let encoder: BatchingEmbedder?
+    let encoderName = "all-minilm-l6-v2"
+    let generator: LoadedGenerator
+    let template: PromptTemplate
+    let gate: GenerationGate
+    let hasVectors: Bool
+    let sharedIndex = SharedDenseIndex()
+    let queryCache = QueryEmbeddingCache(capacity: 4096)
+    private let slotLock = NSLock()
+    private var freeSlots: [Slot] = []
+
+    /// One connection to the index and the retriever over it; SQLite connections are not shared between threads.
+    final class Slot: @unchecked Sendable {
+        let store: IndexStore
+        let retriever: Retriever
+        init(store: IndexStore, retriever: Retriever) {
+            self.store = store
+            self.retriever = retriever
+        }
+    }
+
+    init(configuration: ServerConfiguration) throws {
+        self.configuration = configuration
+        let store = try IndexStore(path: configuration.indexPath)
+        let indexModel = try store.meta("embedding_model")
+        hasVectors = indexModel != nil
+        let encoderDirectory = URL(fileURLWithPath: configuration.modelsDirectory).appendingPathComponent("minilm")
+        if FileManager.default.fileExists(atPath: encoderDirectory.appendingPathComponent("vocab.txt").path) {
+            let precision = Self.precision(ofModelID: indexModel)
+            // The batcher merges concurrent queries into one call; its workers split a big batch over the cores.
+            encoder = BatchingEmbedder(base: try MiniLMEncoder(directory: encoderDirectory, precision: precision))
+        } else if hasVectors {
+            throw ServerError(code: "model_missing", message: "encoder files not found in \(encoderDirectory.path): run scripts/fetch-models")
+        } else {
+            encoder = nil
+        }
+        generator = try LoadedGenerator.load(
+            configuration.generator, modelsDirectory: configuration.modelsDirectory,
+            contextLength: configuration.contextLength, threads: configuration.threads,
+            backendModel: configuration.backendModel, backendAPIKey: configuration.backendAPIKey,
+            connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
+        template = try PromptTemplate.load(configuration.template)
+        gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
+        freeSlots.append(try makeSlot(store: store))
+        if let pool = generator.pool {
+            pool.startHealthChecks(interval: configuration.healthCheckInterval)
+        } else {
+            Gauge(label: "rag_backend_healthy", dimensions: [("backend", "local")]).record(1)
+        }
+    }
+
+    static func precision(ofModelID id: String?) -> EncoderPrecision {
+        guard let id, let slash = id.firstIndex(of: "/"), let at = id.firstIndex(of: "@"), slash < at else { return .fp32 }
+        return EncoderPrecision(rawValue: String(id[id.index(after: slash)..<at])) ?? .fp32
+    }
+
+    func makeSlot(store: IndexStore? = nil) throws -> Slot {
+        let store = try store ?? IndexStore(path: configuration.indexPath)
+        var options = RetrievalOptions()
+        options.threads = 1  // requests run side by side; one scan thread each
+        let retriever = Retriever(store: store, embedder: hasVectors ? encoder : nil, options: options,
+                                  cache: queryCache, sharedIndex: sharedIndex)
+        return Slot(store: store, retriever: retriever)
+    }
+
+    /// Runs `body` with a connection of its own (taken from the free list, or opened).
+    func withSlot<T>(_ body: (Slot) async throws -> T) async throws -> T {
+        let slot = try takeSlot()
+        defer { putSlot(slot) }
+        return try await body(slot)
+    }
+
+    func takeSlot() throws -> Slot {
+        if let s = slotLock.withLock({ freeSlots.popLast() }) { return s }
+        return try makeSlot()
+    }
+
+    func putSlot(_ slot: Slot) { slotLock.withLock { freeSlots.append(slot) } }
+
+    /// The answer engine over `slot` for one request's mode and filter.
+    func engine(slot: Slot, mode: RetrievalMode, filter: ChunkFilter?, useCache: Bool = true) -> AnswerEngine {
+        let effective = hasVectors ? mode : .keyword
+        let retriever = SearchContextRetriever(retriever: slot.retriever, mode: effective, filter: filter)
+        return AnswerEngine(retriever: retriever, generator: generator.backend, template: template,
+                            cache: useCache ? AnswerCache(store: slot.store) : nil, countTokens: generator.countTokens)
+    }
+
+    func cacheContext(mode: RetrievalMode, filter: [String]) -> [String: String] {
+        ["mode": (hasVectors ? mode : .keyword).rawValue, "filter": filter.joined(separator: "\u{1F}"),
+         "encoder": encoder?.modelID ?? "-", "generator": generator.name, "context_length": String(configuration.contextLength)]
+    }
+
+    /// Blocking work (SQLite, the encoder) off the cooperative thread pool.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async {
+                c.resume(with: Result { try body() })
+            }
+        }
+    }
+}
+
+/// Server-wide readiness: routes that need the models answer 503 until start-up has loaded them.
+final class ServiceState: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var services: Services?
+    private var failure: String?
+    let started = Date()
+
+    func set(_ s: Services) { lock.withLock { services = s } }
+    func fail(_ message: String) { lock.withLock { failure = message } }
+
+    var current: Services? { lock.withLock { services } }
+    var loadFailure: String? { lock.withLock { failure } }
+
+    func ready() throws -> Services {
+        try lock.withLock {
+            if let services { return services }
+            if let failure { throw APIError(.serviceUnavailable, "not_ready", "start-up failed: \(failure)") }
+            throw APIError(.serviceUnavailable, "not_ready", "the server is still loading its models and index", headers: [.retryAfter: "1"])
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// `rag serve`: the HTTP service (see docs/openapi.json for the routes).
+import ArgumentParser
+import Foundation
+import Retrieval
+import Server
+import Store
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve search, answers and OpenAI-compatible routes over HTTP (127.0.0.1 by default).",
+        discussion: "Prints \"rag serve: listening on http://HOST:PORT\" once bound (port 0 picks a free port) and \"rag serve: ready\" once the models are loaded; /readyz answers 503 until then. SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish, then exits.")
+
+    @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Address to bind (use 0.0.0.0 only behind a firewall, with --api-key).") var host = "127.0.0.1"
+    @Option(help: "Port (0: any free port).") var port = 8080
+    @Option(help: "Require Authorization: Bearer KEY on every route but /healthz and /readyz (env RAG_API_KEY).") var apiKey: String?
+    @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Longest a request may take, in seconds (streamed answers included).") var requestTimeout = 120.0
+    @Option(help: "Generations running at once (default: 1 for local, 4 per backend for openai:).") var maxConcurrent: Int?
+    @Option(help: "Generations that may wait; more get 503 with Retry-After.") var maxQueue = 8
+    @Option(help: "Default retrieval mode for /v1/ask and /v1/search.") var mode: RetrievalMode = .hybrid
+    @Option(name: .short, help: "Default number of chunks for /v1/ask.") var k = 5
+    @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
+    @Option(help: "local, or openai:URL[,URL…] for OpenAI-compatible servers behind a least-busy load balancer.") var generator = "local"
+    @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
+    @Option(help: "Seconds between backend health checks.") var healthInterval = 2.0
+    @Option(help: "Generator context window in tokens.") var contextLength = 2048
+    @Option(help: "Local generator threads (default: all cores, adapted to free ones).") var threads: Int?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535, got \(port)") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0") }
+        guard k >= 1 && k <= 100 else { throw ValidationError("-k must be between 1 and 100, got \(k)") }
+        guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
+        guard healthInterval > 0 else { throw ValidationError("--health-interval must be positive") }
+        if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be at least 1") }
+        do { _ = try GeneratorChoice(parsing: generator) } catch let e as ServerError { throw ValidationError(e.message) }
+    }
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: indexOptions.path) else {
+            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
+        }
+        var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
+        c.host = host
+        c.port = port
+        c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["RAG_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        c.maxBodyBytes = maxBodyBytes
+        c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
+        c.maxQueuedGenerations = maxQueue
+        c.defaultMode = mode
+        c.defaultK = k
+        c.template = template
+        c.generator = try GeneratorChoice(parsing: generator)
+        c.backendModel = generatorModel
+        c.healthCheckInterval = .milliseconds(Int64(healthInterval * 1000))
+        c.contextLength = contextLength
+        c.threads = threads
+        if case .openAI(let urls) = c.generator {
+            c.maxConcurrentGenerations = maxConcurrent ?? 4 * urls.count
+        } else {
+            c.maxConcurrentGenerations = maxConcurrent ?? 1
+        }
+        try await RAGServer.run(configuration: c, onListening: { host, port in
+            FileHandle.standardOutput.write(Data("rag serve: listening on http://\(host):\(port)\n".utf8))
+        }, onReady: { error in
+            if let error {
+                printError("rag serve: error: start-up failed: \(error); /readyz answers 503")
+            } else {
+                FileHandle.standardOutput.write(Data("rag serve: ready\n".utf8))
+            }
+        })
+    }
+}
+
+struct FeedbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback",
+        abstract: "List the feedback given through POST /v1/feedback, newest first, with the question and answer.")
+
+    @OptionGroup var indexOptions: IndexOptions
+    @Option(help: "Most entries to list.") var limit = 50
+    @Flag(help: "Print one JSON object per line.") var json = false
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: indexOptions.path) else {
+            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path)")
+        }
+        let records = try IndexStore(path: indexOptions.path).feedback(limit: max(1, limit))
+        if json {
+            for r in records { try printJSON(r) }
+            return
+        }
+        if records.isEmpty { print("no feedback yet") }
+        let formatter = ISO8601DateFormatter()
+        for r in records {
+            let rating = r.rating > 0 ? "+1" : String(r.rating)
+            print("\(formatter.string(from: Date(timeIntervalSince1970: r.createdAt)))  \(rating)  answer \(r.answerId)")
+            print("  Q: \(r.question)")
+            print("  A: \(r.answer.prefix(200))\(r.answer.count > 200 ? "…" : "")")
+            if !r.comment.isEmpty { print("  comment: \(r.comment)") }
+        }
+    }
+}
