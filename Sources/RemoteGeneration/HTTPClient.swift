@@ -91,11 +91,20 @@ public struct HTTPClient: Sendable {
         if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
         let requestHead = head
         var complete = false
+        let lastWriteError = ErrorBox()
         do {
             try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(.head(requestHead))
-                if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-                try await outbound.write(.end(nil))
+                // A server may answer before it has read the whole body (413 to an oversized upload) and close the
+                // connection; the write then fails, but the response it sent is still there to read.
+                var writeError: (any Error)?
+                do {
+                    try await outbound.write(.head(requestHead))
+                    if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                    try await outbound.write(.end(nil))
+                } catch {
+                    writeError = error
+                }
+                defer { if !complete, let writeError { lastWriteError.set(writeError) } }
                 for try await part in inbound {
                     switch part {
                     case .head(let h):
@@ -120,6 +129,9 @@ public struct HTTPClient: Sendable {
         }
         if !complete {
             if Task.isCancelled { throw CancellationError() }
+            if let e = lastWriteError.value {
+                throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): sending the request failed: \(e)")
+            }
             throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): the connection closed before the response ended")
         }
     }
@@ -154,6 +166,13 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 struct ReadTimeout: Error {}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ e: any Error) { lock.withLock { error = e } }
+    var value: (any Error)? { lock.withLock { error } }
+}
 
 /// Turns the idle handler's read event into an error on the channel, which ends the response stream.
 final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {

@@ -3,11 +3,23 @@ import Hummingbird
 import Logging
 
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Path → methods of every route, to tell "no such route" (404) from "wrong method" (405 with Allow).
+    let routes: [String: [String]]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let e = APIError.from(error)
+            var e = APIError.from(error)
+            if e.status == .notFound && e.code == "not_found" {
+                if let methods = routes[request.uri.path] {
+                    e = APIError(.methodNotAllowed, "method_not_allowed",
+                                 "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
+                                 headers: [.allow: methods.joined(separator: ", ")])
+                } else {
+                    e.message = "no route \(request.method.rawValue) \(request.uri.path)"
+                }
+            }
             if e.status.code >= 500 {
                 context.logger.error("\(request.method) \(request.uri.path): \(e.code): \(e.message)")
             }

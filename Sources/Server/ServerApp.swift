@@ -9,12 +9,19 @@ import NIOCore
 import Prometheus
 
 public enum RAGServer {
+    /// Every route (docs/openapi.json documents the same list; a test checks the two agree).
+    public static let routes: [(method: String, path: String)] = [
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("POST", "/v1/search"), ("POST", "/v1/embeddings"),
+        ("POST", "/v1/ask"), ("POST", "/v1/feedback"), ("POST", "/v1/chat/completions"), ("POST", "/v1/completions"),
+        ("GET", "/v1/models"),
+    ]
+
     /// Builds the router. `registry` is where the metrics go (bootstrapped by `run`).
     static func buildRouter(configuration: ServerConfiguration, state: ServiceState,
                             registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RouteMetricsMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: Dictionary(grouping: routes, by: \.path).mapValues { $0.map(\.method) }))
         if let key = configuration.apiKey { router.add(middleware: AuthMiddleware(key: key)) }
 
         let ops = OpsRoutes(state: state, registry: registry)

@@ -87,7 +87,10 @@ final class Services: @unchecked Sendable {
         return try makeSlot()
     }
 
-    func putSlot(_ slot: Slot) { slotLock.withLock { freeSlots.append(slot) } }
+    func putSlot(_ slot: Slot) {
+        slot.store.db.resetStatements()  // no read transaction carried over to the next request
+        slotLock.withLock { freeSlots.append(slot) }
+    }
 
     /// The answer engine over `slot` for one request's mode and filter.
     func engine(slot: Slot, mode: RetrievalMode, filter: ChunkFilter?, useCache: Bool = true) -> AnswerEngine {

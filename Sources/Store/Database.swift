@@ -85,8 +85,18 @@ public final class Database: @unchecked Sendable {
         return stmt
     }
 
+    /// Resets every cached statement, ending the read transaction that a statement stopped before its last row
+    /// keeps open. A long-lived connection (the server's) calls this between requests so that it sees other
+    /// processes' commits, does not hold back WAL checkpoints, and can write without SQLITE_BUSY_SNAPSHOT.
+    public func resetStatements() {
+        for s in statementCache.values { s.reset() }
+    }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        // A read left open by a half-stepped statement would make the write below fail at once with
+        // SQLITE_BUSY_SNAPSHOT when another connection has committed since; end it first.
+        resetStatements()
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -15,8 +15,10 @@ public struct FeedbackRecord: Sendable, Codable, Equatable {
 extension IndexStore {
     /// Records an answer so feedback can refer to it (a repeated id — a cached answer — keeps its first record).
     public func logAnswer(id: String, question: String, answer: String, sourcesJSON: String) throws {
-        try db.prepare("INSERT OR IGNORE INTO query_log(answer_id, question, answer, sources, created_at) VALUES (?, ?, ?, ?, ?)")
-            .run([.text(id), .text(question), .text(answer), .text(sourcesJSON), .double(Date().timeIntervalSince1970)])
+        try db.transaction {
+            try db.prepare("INSERT OR IGNORE INTO query_log(answer_id, question, answer, sources, created_at) VALUES (?, ?, ?, ?, ?)")
+                .run([.text(id), .text(question), .text(answer), .text(sourcesJSON), .double(Date().timeIntervalSince1970)])
+        }
     }
 
     public func hasLoggedAnswer(id: String) throws -> Bool {
@@ -28,13 +30,14 @@ extension IndexStore {
         guard (-1...1).contains(rating) else {
             throw StoreError(code: "invalid_rating", message: "rating: must be -1, 0 or 1, got \(rating)")
         }
-        guard try hasLoggedAnswer(id: answerID) else {
-            throw StoreError(code: "answer_not_found", message: "answer_id: no answer \(answerID) in \(path)")
+        let id: Int64 = try db.transaction {
+            guard try hasLoggedAnswer(id: answerID) else {
+                throw StoreError(code: "answer_not_found", message: "answer_id: no answer \(answerID) in \(path)")
+            }
+            try db.prepare("INSERT INTO feedback(answer_id, rating, comment, created_at) VALUES (?, ?, ?, ?)")
+                .run([.text(answerID), .int(Int64(rating)), .text(comment), .double(Date().timeIntervalSince1970)])
+            return db.lastInsertRowID
         }
-        let now = Date().timeIntervalSince1970
-        try db.prepare("INSERT INTO feedback(answer_id, rating, comment, created_at) VALUES (?, ?, ?, ?)")
-            .run([.text(answerID), .int(Int64(rating)), .text(comment), .double(now)])
-        let id = db.lastInsertRowID
         return try feedback(limit: 1, id: id).first!
     }
 
