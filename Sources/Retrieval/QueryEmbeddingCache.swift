@@ -28,6 +28,11 @@ public final class QueryEmbeddingCache: @unchecked Sendable {
         }
     }
 
+    /// Whether a vector is cached, without counting a hit or a miss.
+    public func contains(model: String, text: String) -> Bool {
+        lock.withLock { entries[Self.key(model, text)] != nil }
+    }
+
     public func put(model: String, text: String, vector: [Float]) {
         lock.withLock {
             tick += 1

@@ -107,20 +107,21 @@ public final class Retriever: @unchecked Sendable {
         case .keyword:
             return try store.keywordSearch(query, k: k, highlight: highlight, filter: f)
         case .dense:
-            return try hits(try denseChunks(query, k: k, filter: f), k: k, keywordHits: [])
+            return try hits(try denseChunks(query, k: k, filter: f), k: k, snippets: [:])
         case .hybrid:
             let depth = max(k, options.fusionDepth)
             let dense = try denseChunks(query, k: depth, filter: f)
-            let keywordHits = try store.keywordSearch(query, k: depth, highlight: highlight, filter: f)
-            let fused = options.fusion.fuse(dense: dense, keyword: keywordHits.map { (key: $0.chunkID, score: $0.score) })
-            return try hits(Array(fused.prefix(k)), k: k, keywordHits: keywordHits)
+            let keyword = try store.keywordRanked(query, k: depth, filter: f)
+            let top = Array(options.fusion.fuse(dense: dense, keyword: keyword).prefix(k))
+            // Snippets for the k winners only (FTS5's snippet() is the costly part of a keyword search).
+            let snippets = try store.keywordSnippets(query, chunkIDs: top.map(\.key), highlight: highlight)
+            return try hits(top, k: k, snippets: snippets)
         }
     }
 
-    /// Ranked (chunk id, score) to hits; keyword hits lend their highlighted snippets.
-    func hits(_ ranked: [(key: Int64, score: Double)], k: Int, keywordHits: [SearchHit]) throws -> [SearchHit] {
+    /// Ranked (chunk id, score) to hits, with the highlighted snippets given.
+    func hits(_ ranked: [(key: Int64, score: Double)], k: Int, snippets: [Int64: String]) throws -> [SearchHit] {
         let details = try store.chunkHits(ranked.map(\.key))
-        let snippets = Dictionary(keywordHits.map { ($0.chunkID, $0.snippet) }, uniquingKeysWith: { a, _ in a })
         var out: [SearchHit] = []
         for item in ranked.prefix(k) {
             guard var h = details[item.key] else { continue }

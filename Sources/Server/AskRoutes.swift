@@ -13,7 +13,7 @@ struct AskRoutes {
     let configuration: ServerConfiguration
 
     static let askFields: Set<String> = ["question", "k", "mode", "filter", "stream", "temperature", "top_k", "top_p",
-                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive"]
+                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache"]
 
     /// A parsed ask: the question and the options the engine takes.
     struct Ask: Sendable {
@@ -36,6 +36,7 @@ struct AskRoutes {
         let filter = try ChunkFilter(parsing: terms)
         options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
         options.extractive = try body.bool("extractive") ?? false
+        options.useCache = try body.bool("cache") ?? true
         options.cacheContext = s.cacheContext(mode: mode, filter: terms)
         return Ask(question: question, mode: mode, filter: filter.isEmpty ? nil : filter, options: options,
                    stream: try body.bool("stream") ?? false)
@@ -92,9 +93,11 @@ struct AskRoutes {
                 return cached
             }
             try await ticket?.start()
+            // Dense whatever the mode: the relevance floor compares the question's vector with every hit.
+            try await services.prepareQuery(ask.question, mode: .dense)
             let slot = try services.takeSlot()
             defer { services.putSlot(slot) }
-            let engine = services.engine(slot: slot, mode: ask.mode, filter: ask.filter)
+            let engine = services.engine(slot: slot, mode: ask.mode, filter: ask.filter, useCache: ask.options.useCache)
             let answer = try await engine.answer(ask.question, options: ask.options, onText: onText)
             Counter(label: "rag_cache_requests_total", dimensions: [("cache", "answer"), ("result", answer.cached ? "hit" : "miss")]).increment()
             if !answer.cached { StageMetrics.record(answer) }
@@ -107,7 +110,7 @@ struct AskRoutes {
     static func prepare(_ ask: Ask, services s: Services) throws -> PreparedAsk {
         let slot = try s.takeSlot()
         defer { s.putSlot(slot) }
-        let engine = s.engine(slot: slot, mode: ask.mode, filter: ask.filter)
+        let engine = s.engine(slot: slot, mode: ask.mode, filter: ask.filter, useCache: ask.options.useCache)
         if let cached = try engine.cachedAnswer(ask.question, options: ask.options) {
             return PreparedAsk(ask: ask, services: s, cached: cached, ticket: nil)
         }

@@ -8,7 +8,6 @@ import Prometheus
 struct OpsRoutes {
     let state: ServiceState
     let registry: PrometheusCollectorRegistry
-    private let scrape = ScrapeState()
 
     func healthz(_ request: Request) async throws -> Response {
         try Reply.json(object: ["status": "ok"])
@@ -26,26 +25,8 @@ struct OpsRoutes {
     }
 
     func metrics(_ request: Request) async throws -> Response {
-        if let s = state.current { scrape.update(s) }
         let bytes = registry.emitToBuffer()
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-/// Counters kept elsewhere (the query-embedding cache's), carried into the metrics at each scrape.
-final class ScrapeState: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var hits = 0
-    private var misses = 0
-
-    func update(_ s: Services) {
-        let (h, m) = (s.queryCache.hits, s.queryCache.misses)
-        let (dh, dm) = lock.withLock {
-            defer { hits = h; misses = m }
-            return (max(0, h - hits), max(0, m - misses))
-        }
-        Counter(label: "rag_cache_requests_total", dimensions: [("cache", "query_embedding"), ("result", "hit")]).increment(by: dh)
-        Counter(label: "rag_cache_requests_total", dimensions: [("cache", "query_embedding"), ("result", "miss")]).increment(by: dm)
     }
 }

@@ -32,18 +32,19 @@ struct SearchRoutes {
             throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword")
         }
         let mode = s.hasVectors ? requested : .keyword
-        let filter = try ChunkFilter(parsing: try body.strings("filter") ?? [])
+        let terms = try body.strings("filter") ?? []
+        let filter = try ChunkFilter(parsing: terms)
+        let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: k, filter: terms)
         let hits = try await Reply.withTimeout(configuration.requestTimeout) {
             try await s.withSlot { slot in
-                try await Services.offload {
-                    if mode != .keyword {
-                        let t = ContinuousClock.now
-                        _ = try slot.retriever.embedQuery(query)  // timed on its own; the search below reuses it
-                        Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
-                    }
+                let generation = try await Services.offload { try slot.store.generation() }
+                if let cached = s.searchCache.get(cacheKey, generation: generation) { return cached }
+                try await s.prepareQuery(query, mode: mode)
+                return try await Services.offload {
                     let t = ContinuousClock.now
                     let hits = try slot.retriever.search(query, mode: mode, k: k, filter: filter.isEmpty ? nil : filter)
                     Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "search")]).recordInterval(since: t)
+                    s.searchCache.put(cacheKey, generation: generation, hits: hits)
                     return hits
                 }
             }

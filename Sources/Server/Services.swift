@@ -18,6 +18,7 @@ final class Services: @unchecked Sendable {
     let hasVectors: Bool
     let sharedIndex = SharedDenseIndex()
     let queryCache = QueryEmbeddingCache(capacity: 4096)
+    let searchCache = SearchCache()
     private let slotLock = NSLock()
     private var freeSlots: [Slot] = []
 
@@ -103,6 +104,19 @@ final class Services: @unchecked Sendable {
     func cacheContext(mode: RetrievalMode, filter: [String]) -> [String: String] {
         ["mode": (hasVectors ? mode : .keyword).rawValue, "filter": filter.joined(separator: "\u{1F}"),
          "encoder": encoder?.modelID ?? "-", "generator": generator.name, "context_length": String(configuration.contextLength)]
+    }
+
+    /// Embeds `query` through the micro-batcher into the query cache, so the retriever's synchronous look-up that
+    /// follows is a cache hit (concurrent requests then share encoder calls).
+    func prepareQuery(_ query: String, mode: RetrievalMode) async throws {
+        guard hasVectors, mode != .keyword, let encoder else { return }
+        let cached = queryCache.contains(model: encoder.modelID, text: query)
+        Counter(label: "rag_cache_requests_total", dimensions: [("cache", "query_embedding"), ("result", cached ? "hit" : "miss")]).increment()
+        if cached { return }
+        let t = ContinuousClock.now
+        guard let v = try await encoder.embedAsync([query]).first else { return }
+        Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
+        queryCache.put(model: encoder.modelID, text: query, vector: v)
     }
 
     /// Blocking work (SQLite, the encoder) off the cooperative thread pool.

@@ -61,19 +61,55 @@ extension IndexStore {
     /// `filter` is applied inside the query, so k hits come back when k matching chunks pass it.
     public func keywordSearch(_ query: String, k: Int, highlight: (String, String) = ("[", "]"),
                               filter: ChunkFilter? = nil) throws -> [SearchHit] {
-        guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
-        guard let match = KeywordQuery.fts5(query) else { return [] }
-        let stmt = try rankedChunks(
-            columns: "c.id, c.document_id, d.path, d.external_id, c.heading_path, c.text, -bm25(chunks_fts), snippet(chunks_fts, 0, ?, ?, '…', 24)",
-            leading: [.text(highlight.0), .text(highlight.1)], match: match, filter: filter, limit: k)
+        let ranked = try keywordRanked(query, k: k, filter: filter)
+        guard !ranked.isEmpty else { return [] }
+        let details = try chunkHits(ranked.map(\.key))
+        let snippets = try keywordSnippets(query, chunkIDs: ranked.map(\.key), highlight: highlight)
         var hits: [SearchHit] = []
-        while try stmt.step() {
-            hits.append(SearchHit(
-                rank: hits.count + 1, score: stmt.double(6), chunkID: stmt.int(0), documentID: stmt.int(1),
-                path: stmt.text(2), externalID: stmt.optionalText(3), headingPath: stmt.text(4), text: stmt.text(5),
-                snippet: stmt.text(7)))
+        for (id, score) in ranked {
+            guard var h = details[id] else { continue }
+            h.rank = hits.count + 1
+            h.score = score
+            if let s = snippets[id] { h.snippet = s }
+            hits.append(h)
         }
         return hits
+    }
+
+    /// The best `k` chunks for `query` by bm25 as (chunk id, score), without reading their text. Ranking first and
+    /// fetching text and snippets for the k winners only matters: SQLite computes every selected column for every
+    /// matching row before it sorts, and FTS5's snippet() is the costly one.
+    public func keywordRanked(_ query: String, k: Int, filter: ChunkFilter? = nil) throws -> [(key: Int64, score: Double)] {
+        guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
+        guard let match = KeywordQuery.fts5(query) else { return [] }
+        let stmt: Statement
+        if let filter, !filter.isEmpty {
+            stmt = try rankedChunks(columns: "c.id, -bm25(chunks_fts)", leading: [], match: match, filter: filter, limit: k)
+        } else {
+            // No filter: rank inside FTS5 alone, without joining three tables for every matching row.
+            stmt = try db.prepare("""
+                SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?
+                ORDER BY bm25(chunks_fts), rowid LIMIT ?
+                """)
+            try stmt.bind([.text(match), .int(Int64(k))])
+        }
+        var out: [(key: Int64, score: Double)] = []
+        while try stmt.step() { out.append((key: stmt.int(0), score: stmt.double(1))) }
+        return out
+    }
+
+    /// Highlighted snippets of the given chunks for `query` (chunks the query does not match get none).
+    public func keywordSnippets(_ query: String, chunkIDs: [Int64], highlight: (String, String) = ("[", "]")) throws -> [Int64: String] {
+        guard !chunkIDs.isEmpty, let match = KeywordQuery.fts5(query) else { return [:] }
+        let placeholders = Array(repeating: "?", count: chunkIDs.count).joined(separator: ",")
+        let stmt = try db.prepare("""
+            SELECT rowid, snippet(chunks_fts, 0, ?, ?, '…', 24) FROM chunks_fts
+            WHERE chunks_fts MATCH ? AND rowid IN (\(placeholders))
+            """)
+        try stmt.bind([.text(highlight.0), .text(highlight.1), .text(match)] + chunkIDs.map { .int($0) })
+        var out: [Int64: String] = [:]
+        while try stmt.step() { out[stmt.int(0)] = stmt.text(1) }
+        return out
     }
 
     /// Documents ranked by their best-scoring chunk (for evaluation): (document key, score), best first.

@@ -6,6 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that print one JSON line each.",
         subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchTokenizerCommand.self,
-                      BenchSearchCommand.self, BenchGenerateCommand.self, BenchAskCommand.self]
+                      BenchSearchCommand.self, BenchGenerateCommand.self, BenchAskCommand.self,
+                      BenchHTTPCommand.self]
     )
 }
