@@ -53,6 +53,7 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Generator threads (default: all cores, adapted to free ones).") var threads: Int?
     @Option(name: .customLong("generator"), help: "local, or openai:URL[,URL…]: OpenAI-compatible servers, the least busy healthy one per request.") var generatorChoice = "local"
     @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
+    @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
     @OptionGroup var generation: GenerationOptions
     @Flag(help: "Print one JSON object.") var json = false
     @Argument(help: "The question.") var question: String
@@ -76,7 +77,8 @@ struct AskCommand: AsyncParsableCommand {
             .contextRetriever(store: store, mode: mode, filter: try ChunkFilter(parsing: filter))
         let loaded = extractive ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
-            contextLength: contextLength, threads: threads, backendModel: generatorModel)
+            contextLength: contextLength, threads: threads, backendModel: generatorModel,
+            backendAPIKey: generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         if let pool = loaded?.pool { await pool.checkAll() }
         let engine = AnswerEngine(
             retriever: context.retriever, generator: loaded?.backend,

@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
     @Option(help: "local, or openai:URL[,URL…] for OpenAI-compatible servers behind a least-busy load balancer.") var generator = "local"
     @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
+    @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
     @Option(help: "Seconds between backend health checks.") var healthInterval = 2.0
     @Option(help: "Generator context window in tokens.") var contextLength = 2048
     @Option(help: "Local generator threads (default: all cores, adapted to free ones).") var threads: Int?
@@ -57,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.template = template
         c.generator = try GeneratorChoice(parsing: generator)
         c.backendModel = generatorModel
+        c.backendAPIKey = generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         c.healthCheckInterval = .milliseconds(Int64(healthInterval * 1000))
         c.contextLength = contextLength
         c.threads = threads

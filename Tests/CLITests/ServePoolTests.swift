@@ -8,11 +8,13 @@ import Testing
     static var index: String { AskCLITests.index }
 
     @Test func poolSpreadsLoadAndSurvivesAKilledBackend() async throws {
-        let a = try await ServerProcess.start(["--index", Self.index, "--threads", "1"])
+        // The backends want a key; the front passes it on.
+        let a = try await ServerProcess.start(["--index", Self.index, "--threads", "1", "--api-key", "backend-key"], apiKey: "backend-key")
         defer { a.stop() }
-        let b = try await ServerProcess.start(["--index", Self.index, "--threads", "1"])
+        let b = try await ServerProcess.start(["--index", Self.index, "--threads", "1", "--api-key", "backend-key"], apiKey: "backend-key")
         defer { b.stop() }
-        let front = try await ServerProcess.start(["--index", Self.index, "--generator", "openai:\(a.url),\(b.url)", "--health-interval", "0.3"])
+        let front = try await ServerProcess.start(["--index", Self.index, "--generator", "openai:\(a.url),\(b.url)", "--health-interval", "0.3",
+                                                   "--generator-api-key", "backend-key"])
         defer { front.stop() }
         let chat: [String: Any] = ["model": "smollm2-135m-instruct", "max_tokens": 4, "messages": [["role": "user", "content": "Hello"]]]
 
@@ -36,7 +38,7 @@ import Testing
                 let r = try await front.post("/v1/chat/completions", json: chat)
                 #expect(r.status == 200, "\(r.text)")
             } else {
-                let s = try await front.stream("/v1/ask", json: ["question": "How do I fetch the models? \(i)", "max_tokens": 8, "stream": true, "k": 3])
+                let s = try await front.stream("/v1/ask", json: ["question": "How do I fetch the models? \(i)", "max_tokens": 8, "stream": true, "k": 1])
                 #expect(s.events.last.flatMap(jsonObject)?["type"] as? String == "answer", "\(s.events.suffix(2))")
             }
         }
@@ -48,7 +50,7 @@ import Testing
 
         // `rag ask` speaks to the same backends.
         let cli = try CLI.run(["ask", "How do I fetch the models?", "--index", Self.index, "--generator", "openai:\(b.url),\(a.url)",
-                               "--max-tokens", "8", "--no-cache", "--json"])
+                               "--generator-api-key", "backend-key", "--max-tokens", "8", "--no-cache", "--json"])
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.json?["grounded"] as? Bool == true && (cli.json?["usage"] as? [String: Any])?["completion_tokens"] as? Int ?? 0 > 0)
         // With every backend gone the error says so.
