@@ -48,6 +48,18 @@ import Testing
         let ready = try #require(try await front.get("/readyz").json?["backends"] as? [[String: Any]])
         #expect(ready.first { $0["url"] as? String == b.url }?["healthy"] as? Bool == false)
 
+        // A backend that comes back is put back by the health checker.
+        let b2 = try await ServerProcess.start(["--index", Self.index, "--threads", "1", "--api-key", "backend-key"], port: b.port, apiKey: "backend-key")
+        defer { b2.stop() }
+        let deadline = Date().addingTimeInterval(20)
+        var back = false
+        while !back && Date() < deadline {
+            back = try await front.get("/metrics").text.contains(#"rag_backend_healthy{backend="\#(b.url)"} 1"#)
+            if !back { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(back, "the restarted backend was not put back")
+        b2.kill9()
+
         // `rag ask` speaks to the same backends.
         let cli = try CLI.run(["ask", "How do I fetch the models?", "--index", Self.index, "--generator", "openai:\(b.url),\(a.url)",
                                "--generator-api-key", "backend-key", "--max-tokens", "8", "--no-cache", "--json"])
