@@ -77,7 +77,13 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         let cached = state.cachedTokens
         while common < min(cached.count, prompt.count - 1) && cached[common] == prompt[common] { common += 1 }
         state.truncate(to: common)
-        try model.forward(Array(prompt[common...]), state: state, threads: fixedThreads ?? model.maxThreads)
+        // The last prompt token always goes through the single-token (decode) path, whether the rest came from the
+        // cache or was just computed in batch: the batched and single-token kernels round differently, and the
+        // first sampled token must not depend on what the cache held (same seed, same answer, warm or cold).
+        if common < prompt.count - 1 {
+            try model.forward(Array(prompt[common..<(prompt.count - 1)]), state: state, threads: fixedThreads ?? model.maxThreads)
+        }
+        try model.forward([prompt[prompt.count - 1]], state: state, threads: fixedThreads ?? model.maxThreads)
         let promptSeconds = seconds(since: t0)
 
         var completion: [Int32] = []

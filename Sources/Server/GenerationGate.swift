@@ -48,16 +48,19 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         return Ticket(gate: self)
     }
 
+    /// Starts `t` at once if a slot is free and nobody waits before it (call with `lock` held).
+    private func startNowLocked(_ t: Ticket) -> Bool {
+        guard running < concurrency && waiting.isEmpty else { return false }
+        reserved -= 1
+        running += 1
+        t.state = 1
+        record()
+        return true
+    }
+
     private func start(_ t: Ticket) async throws {
         let id: UInt64? = lock.withLock {
-            guard t.state == 0 else { return nil }
-            if running < concurrency && waiting.isEmpty {
-                reserved -= 1
-                running += 1
-                t.state = 1
-                record()
-                return nil
-            }
+            guard t.state == 0, !startNowLocked(t) else { return nil }
             nextID += 1
             return nextID
         }
@@ -65,13 +68,7 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool = lock.withLock {
-                    if running < concurrency && waiting.isEmpty {
-                        reserved -= 1
-                        running += 1
-                        t.state = 1
-                        record()
-                        return true
-                    }
+                    if startNowLocked(t) { return true }
                     waiting.append((id, c))
                     return false
                 }

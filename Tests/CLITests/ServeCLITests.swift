@@ -172,7 +172,8 @@ import Testing
         let server = try await ServerProcess.start(["--index", Self.index])
         defer { server.stop() }
         _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 2])
-        _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 2])
+        _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 3])  // the query's vector is cached
+        _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 2])  // the whole result is cached
         let question: [String: Any] = ["question": "What does /metrics report?", "max_tokens": 8]
         _ = try await server.post("/v1/ask", json: question)
         let cached = try await server.post("/v1/ask", json: question)
@@ -182,7 +183,7 @@ import Testing
         #expect(m.status == 200 && m.header("content-type")?.hasPrefix("text/plain") == true)
         let text = m.text
         for needle in [
-            #"rag_http_requests_total{route="/v1/search",method="POST",status="200"} 2"#,
+            #"rag_http_requests_total{route="/v1/search",method="POST",status="200"} 3"#,
             #"rag_http_requests_total{route="unmatched",method="GET",status="404"} 1"#,
             #"rag_http_request_duration_seconds_bucket{route="/v1/ask""#,
             #"rag_stage_duration_seconds_bucket{stage="embed""#,
@@ -190,7 +191,8 @@ import Testing
             #"rag_stage_duration_seconds_bucket{stage="generate""#,
             #"rag_cache_requests_total{cache="answer",result="hit"} 1"#,
             #"rag_cache_requests_total{cache="answer",result="miss"} 1"#,
-            #"rag_cache_requests_total{cache="query_embedding",result="hit"}"#,
+            #"rag_cache_requests_total{cache="query_embedding",result="hit"} 1"#,
+            #"rag_cache_requests_total{cache="search",result="hit"} 1"#,
             "rag_generated_tokens_total ", "rag_generation_queue_depth 0", #"rag_backend_healthy{backend="local"} 1"#,
         ] {
             #expect(text.contains(needle), "missing \(needle)")
