@@ -67,6 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             c.maxConcurrentGenerations = maxConcurrent ?? 1
         }
+        if ProcessInfo.processInfo.environment["RAG_EXIT_WITH_PARENT"] == "1" {
+            // For test harnesses: a server whose parent died (a crashed test run) must not outlive it.
+            let parent = getppid()
+            Thread.detachNewThread {
+                while getppid() == parent { sleep(1) }
+                Foundation.exit(3)
+            }
+        }
         try await RAGServer.run(configuration: c, onListening: { host, port in
             FileHandle.standardOutput.write(Data("rag serve: listening on http://\(host):\(port)\n".utf8))
         }, onReady: { error in

@@ -50,7 +50,7 @@ enum CLI {
     }
 
     static func start(_ args: [String], prefix: [String] = [], cwd: String? = nil, binary: String? = nil,
-                      modelsDir: String? = nil) throws -> Process {
+                      modelsDir: String? = nil, environment: [String: String] = [:]) throws -> Process {
         let p = Process()
         let executable = binary ?? Self.binary
         if prefix.isEmpty {
@@ -62,6 +62,7 @@ enum CLI {
         }
         var env = ProcessInfo.processInfo.environment
         env["RAG_MODELS_DIR"] = modelsDir ?? Self.modelsDir
+        env.merge(environment) { _, new in new }
         p.environment = env
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         p.standardOutput = Pipe()

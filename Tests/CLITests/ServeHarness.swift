@@ -37,7 +37,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `rag serve --port 0 args…`, waits for its address and (unless told not to) for /readyz.
     static func start(_ args: [String], port requestedPort: Int = 0, modelsDir: String? = nil, apiKey: String? = nil,
                       waitReady: Bool = true) async throws -> ServerProcess {
-        let p = try CLI.start(["serve", "--port", String(requestedPort)] + args, modelsDir: modelsDir)
+        let p = try CLI.start(["serve", "--port", String(requestedPort)] + args, modelsDir: modelsDir,
+                              environment: ["RAG_EXIT_WITH_PARENT": "1"])
         let out = OutputCollector((p.standardOutput as! Pipe).fileHandleForReading)
         let err = OutputCollector((p.standardError as! Pipe).fileHandleForReading)
         let deadline = Date().addingTimeInterval(60)
