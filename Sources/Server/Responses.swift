@@ -43,18 +43,68 @@ enum Reply {
     static let sseHeaders: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache",
                                          HTTPField.Name("X-Accel-Buffering")!: "no"]
 
-    /// Runs `body` with a deadline; past it the caller gets 504 (blocking work already started runs to its end).
+    /// Runs `body` with a deadline; past it `body` is cancelled and the caller gets 504 (blocking work already
+    /// started runs to its end). One watcher thread keeps every deadline: a sleeping task per request would leave
+    /// its timer registered until the deadline even after cancellation — at thousands of requests a second that is
+    /// hundreds of megabytes held for two minutes.
     static func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw APIError(.gatewayTimeout, "timeout", "the request took longer than the server's limit of \(limit.components.seconds) s")
+        let task = Task { try await body() }
+        let expired = DeadlineWatcher.Expired()
+        let id = DeadlineWatcher.shared.add(deadline: ContinuousClock.now + limit) {
+            expired.set()
+            task.cancel()
+        }
+        defer { DeadlineWatcher.shared.remove(id) }
+        do {
+            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch {
+            if expired.value {
+                throw APIError(.gatewayTimeout, "timeout", "the request took longer than the server's limit of \(limit.seconds) s")
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            throw error
         }
     }
+}
+
+/// Request deadlines, checked every 20 ms by one thread; an expired entry's action runs once, off the lock.
+final class DeadlineWatcher: @unchecked Sendable {  // `entries` and `next` are guarded by `lock`
+    static let shared = DeadlineWatcher()
+    private let lock = NSLock()
+    private var entries: [UInt64: (deadline: ContinuousClock.Instant, action: @Sendable () -> Void)] = [:]
+    private var next: UInt64 = 0
+
+    final class Expired: @unchecked Sendable {
+        private let lock = NSLock()
+        private var v = false
+        func set() { lock.withLock { v = true } }
+        var value: Bool { lock.withLock { v } }
+    }
+
+    private init() {
+        let thread = Thread { [unowned self] in
+            while true {
+                usleep(20_000)
+                let now = ContinuousClock.now
+                let due: [@Sendable () -> Void] = lock.withLock {
+                    let ids = entries.filter { $0.value.deadline <= now }.map(\.key)
+                    return ids.compactMap { entries.removeValue(forKey: $0)?.action }
+                }
+                for action in due { action() }
+            }
+        }
+        thread.name = "rag-deadlines"
+        thread.start()
+    }
+
+    func add(deadline: ContinuousClock.Instant, action: @escaping @Sendable () -> Void) -> UInt64 {
+        lock.withLock {
+            next += 1
+            entries[next] = (deadline, action)
+            return next
+        }
+    }
+
+    func remove(_ id: UInt64) { _ = lock.withLock { entries.removeValue(forKey: id) } }
 }
 
 extension JSONBody {
