@@ -131,16 +131,22 @@ public final class AnswerEngine: @unchecked Sendable {
             timings.packS = Date().timeIntervalSince(packStart)
             onText(text)
         } else {
-            let packer = ContextPacker(template: template, contextLength: generator!.contextLength, countTokens: countTokens)
+            let backend = generator!
+            let packer = ContextPacker(template: template, contextLength: backend.contextLength,
+                                       renderChat: { backend.renderChat($0) }, countTokens: countTokens)
             let packed = try packer.pack(question: question, candidates: candidates, maxTokens: options.parameters.maxTokens)
             timings.packS = Date().timeIntervalSince(packStart)
             blocks = packed.blocks
             used = packed.used
             result.truncatedContext = packed.droppedForBudget > 0
             var filter = CitationStreamFilter(contextCount: blocks.count)
+            // A primed answer ("According to [") is part of the answer: streamed first, its citation completed
+            // by the model's first tokens.
+            let primed = filter.feed(packed.answerPrefix)
+            if !primed.isEmpty { onText(primed) }
             var summary: GenerationSummary?
             var firstText: Date?
-            for try await event in generator!.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
+            for try await event in backend.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
                 switch event {
                 case .text(let delta):
                     if firstText == nil { firstText = Date() }
@@ -153,7 +159,7 @@ public final class AnswerEngine: @unchecked Sendable {
             let rest = filter.finish()
             if !rest.isEmpty { onText(rest) }
             guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
-            text = summary.text
+            text = packed.answerPrefix + summary.text
             result.usage = .init(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens,
                                  cachedPromptTokens: summary.cachedPromptTokens)
             result.finishReason = summary.finishReason.rawValue

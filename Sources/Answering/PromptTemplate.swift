@@ -13,7 +13,10 @@ public struct ContextBlock: Sendable {
 
 public struct PromptTemplate: Sendable {
     public let name: String
-    public let system: String
+    public private(set) var system: String
+    /// Text the assistant turn starts with (e.g. "According to ["), when the backend can continue a begun turn
+    /// (it renders its chat template as raw text). It is part of the answer: the model's text follows it.
+    public private(set) var assistantPrefix: String?
     let template: MustacheTemplate
 
     /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill.
@@ -23,6 +26,9 @@ public struct PromptTemplate: Sendable {
         like [1] or [2]. If the passages do not contain the answer, say that the documents do not contain it. \
         Answer briefly.
         """
+
+    /// Where the answer starts when the backend can continue a begun assistant turn (see `assistantPrefix`).
+    public static let defaultAssistantPrefix: String? = nil
 
     /// Shipped templates, selectable by name with `--template NAME`.
     public static let builtIn: [String: String] = [
@@ -46,14 +52,24 @@ public struct PromptTemplate: Sendable {
             """,
     ]
 
-    public init(name: String, source: String, system: String = PromptTemplate.defaultSystem) throws {
+    public init(name: String, source: String, system: String = PromptTemplate.defaultSystem,
+                assistantPrefix: String? = PromptTemplate.defaultAssistantPrefix) throws {
         self.name = name
         self.system = system
+        self.assistantPrefix = assistantPrefix?.isEmpty == true ? nil : assistantPrefix
         do {
             template = try MustacheTemplate(string: source)
         } catch {
             throw AnsweringError(code: "bad_template", message: "template \(name) is not valid Mustache: \(error)")
         }
+    }
+
+    /// The same template with another system message and assistant prefix (to compare prompts).
+    public func with(system: String, assistantPrefix: String?) throws -> PromptTemplate {
+        var copy = self
+        copy.system = system
+        copy.assistantPrefix = assistantPrefix?.isEmpty == true ? nil : assistantPrefix
+        return copy
     }
 
     /// `--template` value: a built-in name or the path of a `.mustache` file.
@@ -74,9 +90,19 @@ public struct PromptTemplate: Sendable {
         return template.render(object)
     }
 
-    public func prompt(question: String, contexts: [ContextBlock]) -> GenerationPrompt {
-        .chat([ChatMessage(role: "system", content: system),
-               ChatMessage(role: "user", content: render(question: question, contexts: contexts))])
+    public func messages(question: String, contexts: [ContextBlock]) -> [ChatMessage] {
+        [ChatMessage(role: "system", content: system),
+         ChatMessage(role: "user", content: render(question: question, contexts: contexts))]
+    }
+
+    /// The prompt for a backend. With an assistant prefix and a backend that renders its chat template as raw text
+    /// (`renderChat` returns non-nil, the assistant turn opened), raw text ending in the begun answer; otherwise the
+    /// plain conversation, which every backend accepts.
+    public func prompt(question: String, contexts: [ContextBlock],
+                       renderChat: (([ChatMessage]) -> String?)? = nil) -> GenerationPrompt {
+        let m = messages(question: question, contexts: contexts)
+        if let assistantPrefix, let raw = renderChat?(m) { return .text(raw + assistantPrefix) }
+        return .chat(m)
     }
 }
 

@@ -47,6 +47,7 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
     @Flag(help: "Answer with the best-matching sentences of the retrieved chunks, without the generator.") var extractive = false
     @Flag(help: "Do not read or write the answer cache.") var noCache = false
+    @Flag(help: "Turn the generator's prompt-prefix KV cache off (it only saves time when one process answers several questions).") var noPrefixCache = false
     @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = 0.2
     @Option(help: "Generator context window in tokens.") var contextLength: Int = 2048
     @Option(help: "Generator threads (default: all cores, adapted to free ones).") var threads: Int?
@@ -71,7 +72,8 @@ struct AskCommand: AsyncParsableCommand {
         let context = try RetrieverLoader(modelOptions: modelOptions)
             .contextRetriever(store: store, mode: mode, filter: try ChunkFilter(parsing: filter))
         let generator: LocalGenerator? = extractive ? nil : try LocalGenerator(
-            modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: contextLength)
+            modelPath: GeneratorModel.path(modelOptions.directory), threads: threads, contextLength: contextLength,
+            prefixCache: !noPrefixCache)
         let engine = AnswerEngine(
             retriever: context.retriever, generator: generator,
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
