@@ -194,7 +194,7 @@ public final class AnswerEngine: @unchecked Sendable {
         var parameters = options.cacheContext
         parameters["k"] = String(options.k)
         parameters["extractive"] = String(options.extractive)
-        parameters["template"] = template.name + ContentHash.sha256Hex(template.system + template.render(question: "", contexts: []))
+        parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))
         parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"
         parameters["selection"] = "\(options.selection.minRelevance)|\(options.selection.duplicateThreshold)|\(options.selection.mmrLambda)"
         return AnswerCache.key(question: question, parameters: parameters)

@@ -19,16 +19,30 @@ public struct PromptTemplate: Sendable {
     public private(set) var assistantPrefix: String?
     let template: MustacheTemplate
 
-    /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill.
+    /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill
+    /// after the first question. It carries one worked example (passages, a question, an answer citing [2]): with
+    /// it SmolLM2-135M cites far more often than with the instruction alone (`rag bench ask`, docs/ARCHITECTURE.md).
     public static let defaultSystem = """
         You are rag, an assistant that answers questions about the user's documents. Use only the numbered \
         context passages given with the question. Cite every passage you use with its number in square brackets, \
         like [1] or [2]. If the passages do not contain the answer, say that the documents do not contain it. \
         Answer briefly.
+
+        Example:
+        Context passages:
+        [1] notes/garden.md — Roses
+        Roses are pruned in early spring, before the buds open.
+
+        [2] notes/kitchen.md — Tea
+        Green tea is brewed with water at 80 °C for two minutes.
+
+        Question: How hot should the water be for green tea?
+        Answer: Brew green tea with water at 80 °C for two minutes [2].
         """
 
-    /// Where the answer starts when the backend can continue a begun assistant turn (see `assistantPrefix`).
-    public static let defaultAssistantPrefix: String? = nil
+    /// Where the answer starts when the backend can continue a begun assistant turn (see `assistantPrefix`): the
+    /// model's first tokens then complete a citation, so every generated answer cites a passage.
+    public static let defaultAssistantPrefix: String? = "According to ["
 
     /// Shipped templates, selectable by name with `--template NAME`.
     public static let builtIn: [String: String] = [

@@ -37,6 +37,7 @@ struct BenchAskCommand: AsyncParsableCommand {
     struct Output: Encodable {
         var questions: Int
         var cited_expected: Double
+        /// The expected file is among the chunks retrieved and kept for the context (whatever the model cites).
         var retrieved_expected: Double
         var uncited: Double
         var not_grounded: Int
@@ -63,6 +64,9 @@ struct BenchAskCommand: AsyncParsableCommand {
         var answer_cache_hit_s: Double
         var cited_numbers: [String: Int]
         var invalid_citations: Int
+        /// Answers whose first context block is from the expected file (what always citing [1] would score).
+        var first_block_expected: Double
+        var truncated_context: Int
     }
 
     func run() async throws {
@@ -95,7 +99,7 @@ struct BenchAskCommand: AsyncParsableCommand {
         options.useCache = false
         options.parameters.maxTokens = maxTokens
 
-        var cited = 0, retrieved = 0, uncited = 0, notGrounded = 0, completion = 0, invalid = 0
+        var cited = 0, retrieved = 0, firstBlock = 0, truncated = 0, uncited = 0, notGrounded = 0, completion = 0, invalid = 0
         var decodeSeconds = 0.0
         var coldTTFT = 0.0, coldTotal = 0.0
         var coldStage: [String: Double] = [:]
@@ -111,7 +115,14 @@ struct BenchAskCommand: AsyncParsableCommand {
             if !a.grounded { notGrounded += 1 }
             if a.uncited { uncited += 1 }
             if !a.uncited && a.sources.contains(where: { matches($0.path) }) { cited += 1 }
-            if a.sources.contains(where: { matches($0.path) }) { retrieved += 1 }
+            // The context the model was given (the engine's own retrieval and selection, repeated after the answer
+            // so its query-embedding cache does not flatter the timings above); truncated_context counts the answers
+            // whose packing left some of it out.
+            let r = try context.retriever.retrieve(q, k: k)
+            let given = ContextSelection.select(r, options: options.selection).map { r.hits[$0].path }
+            if given.contains(where: matches) { retrieved += 1 }
+            if let first = given.first, matches(first) { firstBlock += 1 }
+            if a.truncatedContext { truncated += 1 }
             for c in a.citations { numbers[String(c.n), default: 0] += 1 }
             invalid += a.invalidCitations
             completion += a.usage.completionTokens
@@ -192,6 +203,7 @@ struct BenchAskCommand: AsyncParsableCommand {
             warm_prefill_p50_prefix_cache_on_s: noPrefixCache ? otherP : median(warmPrefill),
             warm_prefill_p50_prefix_cache_off_s: noPrefixCache ? median(warmPrefill) : otherP,
             prefix_cache_compared: compared, prefix_cache_same_answer: same,
-            answer_cache_hit_s: hitSeconds, cited_numbers: numbers, invalid_citations: invalid))
+            answer_cache_hit_s: hitSeconds, cited_numbers: numbers, invalid_citations: invalid,
+            first_block_expected: Double(firstBlock) / n, truncated_context: truncated))
     }
 }
