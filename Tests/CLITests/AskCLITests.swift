@@ -38,6 +38,18 @@ import Testing
         #expect(a["truncated_context"] is Bool && a["timings"] is [String: Any])
     }
 
+    @Test func theAnswerIsPrimedToCiteAndTheSameWithThePrefixCacheOff() throws {
+        let q = ["ask", "How do I remove documents whose files were deleted?", "--index", Self.index, "--json", "--no-cache", "--max-tokens", "24"]
+        let on = try CLI.run(q)
+        let off = try CLI.run(q + ["--no-prefix-cache"])
+        #expect(on.status == 0 && off.status == 0, "\(on.stderr) \(off.stderr)")
+        let answer = try #require(on.json?["answer"] as? String)
+        #expect(answer.hasPrefix("According to"), "\(answer)")
+        #expect(off.json?["answer"] as? String == answer)
+        let usage = try #require(on.json?["usage"] as? [String: Any])
+        #expect(usage["cached_prompt_tokens"] as? Int == 0)  // one question per process: nothing to reuse
+    }
+
     @Test func aQuestionTheCorpusCannotAnswerGetsTheNotInTheDocumentsAnswer() throws {
         let r = try CLI.run(["ask", "What is the boiling point of tungsten in kelvin?", "--index", Self.index, "--json", "--no-cache"])
         #expect(r.status == 0, "\(r.stderr)")
