@@ -131,16 +131,22 @@ public final class AnswerEngine: @unchecked Sendable {
             timings.packS = Date().timeIntervalSince(packStart)
             onText(text)
         } else {
-            let packer = ContextPacker(template: template, contextLength: generator!.contextLength, countTokens: countTokens)
+            let backend = generator!
+            let packer = ContextPacker(template: template, contextLength: backend.contextLength,
+                                       renderChat: { backend.renderChat($0) }, countTokens: countTokens)
             let packed = try packer.pack(question: question, candidates: candidates, maxTokens: options.parameters.maxTokens)
             timings.packS = Date().timeIntervalSince(packStart)
             blocks = packed.blocks
             used = packed.used
             result.truncatedContext = packed.droppedForBudget > 0
             var filter = CitationStreamFilter(contextCount: blocks.count)
+            // A primed answer ("According to [") is part of the answer: streamed first, its citation completed
+            // by the model's first tokens.
+            let primed = filter.feed(packed.answerPrefix)
+            if !primed.isEmpty { onText(primed) }
             var summary: GenerationSummary?
             var firstText: Date?
-            for try await event in generator!.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
+            for try await event in backend.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
                 switch event {
                 case .text(let delta):
                     if firstText == nil { firstText = Date() }
@@ -153,7 +159,7 @@ public final class AnswerEngine: @unchecked Sendable {
             let rest = filter.finish()
             if !rest.isEmpty { onText(rest) }
             guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
-            text = summary.text
+            text = packed.answerPrefix + summary.text
             result.usage = .init(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens,
                                  cachedPromptTokens: summary.cachedPromptTokens)
             result.finishReason = summary.finishReason.rawValue
@@ -188,7 +194,7 @@ public final class AnswerEngine: @unchecked Sendable {
         var parameters = options.cacheContext
         parameters["k"] = String(options.k)
         parameters["extractive"] = String(options.extractive)
-        parameters["template"] = template.name + ContentHash.sha256Hex(template.system + template.render(question: "", contexts: []))
+        parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))
         parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"
         parameters["selection"] = "\(options.selection.minRelevance)|\(options.selection.duplicateThreshold)|\(options.selection.mmrLambda)"
         return AnswerCache.key(question: question, parameters: parameters)

@@ -55,6 +55,8 @@ public enum Citations {
 public struct CitationStreamFilter: Sendable {
     let contextCount: Int
     private var pending = ""
+    /// Spaces not yet released: if a marker follows and is removed, they go with it (as in `Citations.check`).
+    private var spaces = ""
 
     public init(contextCount: Int) { self.contextCount = contextCount }
 
@@ -62,14 +64,23 @@ public struct CitationStreamFilter: Sendable {
         var out = ""
         for ch in delta {
             if pending.isEmpty {
-                if ch == "[" { pending = "[" } else { out.append(ch) }
+                if ch == " " {
+                    spaces.append(ch)
+                } else if ch == "[" {
+                    pending = spaces + "["
+                    spaces = ""
+                } else {
+                    out += spaces
+                    out.append(ch)
+                    spaces = ""
+                }
                 continue
             }
             pending.append(ch)
             if ch == "]" {
                 out += Citations.check(pending, contextCount: contextCount).text
                 pending = ""
-            } else if !(ch.isNumber || ch == "," || ch == " ") || pending.count > 24 {
+            } else if !(ch.isNumber || ch == "," || ch == " ") || pending.count > 40 {
                 out += pending
                 pending = ""
             }
@@ -78,8 +89,8 @@ public struct CitationStreamFilter: Sendable {
     }
 
     public mutating func finish() -> String {
-        defer { pending = "" }
-        return pending
+        defer { pending = ""; spaces = "" }
+        return spaces + pending
     }
 }
 

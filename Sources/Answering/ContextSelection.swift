@@ -64,10 +64,14 @@ public struct ContextPacker {
     /// Tokens of a rendered prompt, as the generator will count them.
     public let countTokens: (GenerationPrompt) -> Int
     public let contextLength: Int
+    /// The backend's chat template as raw text, when it has one (lets the template prime the answer).
+    public let renderChat: (([ChatMessage]) -> String?)?
 
-    public init(template: PromptTemplate, contextLength: Int, countTokens: @escaping (GenerationPrompt) -> Int) {
+    public init(template: PromptTemplate, contextLength: Int, renderChat: (([ChatMessage]) -> String?)? = nil,
+                countTokens: @escaping (GenerationPrompt) -> Int) {
         self.template = template
         self.contextLength = contextLength
+        self.renderChat = renderChat
         self.countTokens = countTokens
     }
 
@@ -79,12 +83,15 @@ public struct ContextPacker {
         public var promptTokens: Int
         /// Candidates left out because they did not fit.
         public var droppedForBudget: Int
+        /// The begun answer the prompt ends with (the template's assistant prefix when the prompt is raw text,
+        /// else ""); the model's text continues it.
+        public var answerPrefix: String
     }
 
     /// - Throws: when the template and question alone leave no room for `maxTokens` of answer.
     public func pack(question: String, candidates: [SearchHit], maxTokens: Int) throws -> Packed {
         let budget = contextLength - maxTokens
-        let bare = template.prompt(question: question, contexts: [])
+        let bare = template.prompt(question: question, contexts: [], renderChat: renderChat)
         let bareTokens = countTokens(bare)
         guard bareTokens <= budget else {
             throw AnsweringError(code: "prompt_too_long", message: """
@@ -100,7 +107,7 @@ public struct ContextPacker {
         for (i, hit) in candidates.enumerated() {
             let block = ContextBlock(n: blocks.count + 1, path: hit.path, headingPath: hit.headingPath, text: hit.text)
             // Measure the block by rendering with and without it: exact for the template's own separators.
-            let withBlock = countTokens(template.prompt(question: question, contexts: blocks + [block]))
+            let withBlock = countTokens(template.prompt(question: question, contexts: blocks + [block], renderChat: renderChat))
             if withBlock <= budget {
                 blocks.append(block)
                 used.append(i)
@@ -109,7 +116,10 @@ public struct ContextPacker {
                 dropped += 1
             }
         }
-        return Packed(prompt: template.prompt(question: question, contexts: blocks), blocks: blocks, used: used,
-                      promptTokens: total, droppedForBudget: dropped)
+        let prompt = template.prompt(question: question, contexts: blocks, renderChat: renderChat)
+        var answerPrefix = ""
+        if case .text = prompt { answerPrefix = template.assistantPrefix ?? "" }
+        return Packed(prompt: prompt, blocks: blocks, used: used, promptTokens: total, droppedForBudget: dropped,
+                      answerPrefix: answerPrefix)
     }
 }

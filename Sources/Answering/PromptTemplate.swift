@@ -13,16 +13,36 @@ public struct ContextBlock: Sendable {
 
 public struct PromptTemplate: Sendable {
     public let name: String
-    public let system: String
+    public private(set) var system: String
+    /// Text the assistant turn starts with (e.g. "According to ["), when the backend can continue a begun turn
+    /// (it renders its chat template as raw text). It is part of the answer: the model's text follows it.
+    public private(set) var assistantPrefix: String?
     let template: MustacheTemplate
 
-    /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill.
+    /// The system message: fixed for every question, so the generator's prompt-prefix cache skips its prefill
+    /// after the first question. It carries one worked example (passages, a question, an answer citing [2]): with
+    /// it SmolLM2-135M cites far more often than with the instruction alone (`rag bench ask`, docs/ARCHITECTURE.md).
     public static let defaultSystem = """
         You are rag, an assistant that answers questions about the user's documents. Use only the numbered \
         context passages given with the question. Cite every passage you use with its number in square brackets, \
         like [1] or [2]. If the passages do not contain the answer, say that the documents do not contain it. \
         Answer briefly.
+
+        Example:
+        Context passages:
+        [1] notes/garden.md — Roses
+        Roses are pruned in early spring, before the buds open.
+
+        [2] notes/kitchen.md — Tea
+        Green tea is brewed with water at 80 °C for two minutes.
+
+        Question: How hot should the water be for green tea?
+        Answer: Brew green tea with water at 80 °C for two minutes [2].
         """
+
+    /// Where the answer starts when the backend can continue a begun assistant turn (see `assistantPrefix`): the
+    /// model's first tokens then complete a citation, so every generated answer cites a passage.
+    public static let defaultAssistantPrefix: String? = "According to ["
 
     /// Shipped templates, selectable by name with `--template NAME`.
     public static let builtIn: [String: String] = [
@@ -46,14 +66,24 @@ public struct PromptTemplate: Sendable {
             """,
     ]
 
-    public init(name: String, source: String, system: String = PromptTemplate.defaultSystem) throws {
+    public init(name: String, source: String, system: String = PromptTemplate.defaultSystem,
+                assistantPrefix: String? = PromptTemplate.defaultAssistantPrefix) throws {
         self.name = name
         self.system = system
+        self.assistantPrefix = assistantPrefix?.isEmpty == true ? nil : assistantPrefix
         do {
             template = try MustacheTemplate(string: source)
         } catch {
             throw AnsweringError(code: "bad_template", message: "template \(name) is not valid Mustache: \(error)")
         }
+    }
+
+    /// The same template with another system message and assistant prefix (to compare prompts).
+    public func with(system: String, assistantPrefix: String?) throws -> PromptTemplate {
+        var copy = self
+        copy.system = system
+        copy.assistantPrefix = assistantPrefix?.isEmpty == true ? nil : assistantPrefix
+        return copy
     }
 
     /// `--template` value: a built-in name or the path of a `.mustache` file.
@@ -74,9 +104,19 @@ public struct PromptTemplate: Sendable {
         return template.render(object)
     }
 
-    public func prompt(question: String, contexts: [ContextBlock]) -> GenerationPrompt {
-        .chat([ChatMessage(role: "system", content: system),
-               ChatMessage(role: "user", content: render(question: question, contexts: contexts))])
+    public func messages(question: String, contexts: [ContextBlock]) -> [ChatMessage] {
+        [ChatMessage(role: "system", content: system),
+         ChatMessage(role: "user", content: render(question: question, contexts: contexts))]
+    }
+
+    /// The prompt for a backend. With an assistant prefix and a backend that renders its chat template as raw text
+    /// (`renderChat` returns non-nil, the assistant turn opened), raw text ending in the begun answer; otherwise the
+    /// plain conversation, which every backend accepts.
+    public func prompt(question: String, contexts: [ContextBlock],
+                       renderChat: (([ChatMessage]) -> String?)? = nil) -> GenerationPrompt {
+        let m = messages(question: question, contexts: contexts)
+        if let assistantPrefix, let raw = renderChat?(m) { return .text(raw + assistantPrefix) }
+        return .chat(m)
     }
 }
 

@@ -17,11 +17,21 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     private var policy: ThreadCountPolicy
     /// Fixed thread count, or nil to adapt per decode step.
     public let fixedThreads: Int?
+    private var prefixCache: Bool
+
+    /// Whether a request reuses the KV cache of the previous one for the prompt tokens they share. Off, every
+    /// request computes its whole prompt (the output is the same; only the time differs).
+    public var prefixCacheEnabled: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return prefixCache }
+        set { lock.lock(); prefixCache = newValue; lock.unlock() }
+    }
 
     /// - Parameters:
     ///   - threads: most threads per forward pass (default: the cores available).
     ///   - adaptiveThreads: measure and pick 1…threads per decode step (robust when other processes take cores).
-    public init(modelPath: String, threads: Int? = nil, contextLength: Int = 8192, adaptiveThreads: Bool = true) throws {
+    ///   - prefixCache: reuse the previous request's KV cache for a shared prompt prefix (see `prefixCacheEnabled`).
+    public init(modelPath: String, threads: Int? = nil, contextLength: Int = 8192, adaptiveThreads: Bool = true,
+                prefixCache: Bool = true) throws {
         let n = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         model = try LlamaModel(path: modelPath, threads: n)
         tokenizer = try BPETokenizer(gguf: model.weights.file)
@@ -30,7 +40,11 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         self.contextLength = state.contextLength
         policy = ThreadCountPolicy(maxThreads: n)
         fixedThreads = adaptiveThreads ? nil : n
+        self.prefixCache = prefixCache
     }
+
+    /// The GGUF's ChatML template as raw prompt text, assistant turn opened (lets a caller begin the answer).
+    public func renderChat(_ messages: [ChatMessage]) -> String? { template.render(messages) }
 
     /// Prompt token ids of a request (chat rendered with the template; special tokens parsed).
     public func promptTokens(_ prompt: GenerationPrompt) -> [Int32] {
@@ -74,7 +88,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
 
         // Reuse the cached prefix; at least the last prompt token is computed again, for its logits.
         var common = 0
-        let cached = state.cachedTokens
+        let cached = prefixCache ? state.cachedTokens : []
         while common < min(cached.count, prompt.count - 1) && cached[common] == prompt[common] { common += 1 }
         state.truncate(to: common)
         // The last prompt token always goes through the single-token (decode) path, whether the rest came from the

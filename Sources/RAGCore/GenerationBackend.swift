@@ -131,6 +131,14 @@ public protocol GenerationBackend: Sendable {
     var contextLength: Int { get }
     /// Streams text deltas, then `.finished`; throws validation errors (naming the field) and model errors.
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+    /// The backend's own chat template applied to `messages` as raw prompt text, ending with the assistant turn
+    /// opened, so a caller can send `.text(rendered + "begun answer")` and have the model continue that turn.
+    /// nil (the default) when the backend does not know its model's template: send `.chat` instead.
+    func renderChat(_ messages: [ChatMessage]) -> String?
+}
+
+extension GenerationBackend {
+    public func renderChat(_ messages: [ChatMessage]) -> String? { nil }
 }
 
 extension GenerationBackend {

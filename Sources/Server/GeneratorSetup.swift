@@ -18,12 +18,12 @@ public struct LoadedGenerator: Sendable {
     public static let localModelName = "smollm2-135m-instruct"
 
     public static func load(_ choice: GeneratorChoice, modelsDirectory: String, contextLength: Int, threads: Int? = nil,
-                            backendModel: String = localModelName, backendAPIKey: String? = nil,
+                            backendModel: String = localModelName, backendAPIKey: String? = nil, prefixCache: Bool = true,
                             connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(60)) throws -> LoadedGenerator {
         let modelPath = URL(fileURLWithPath: modelsDirectory).appendingPathComponent(localModelFile).path
         switch choice {
         case .local:
-            let g = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength)
+            let g = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength, prefixCache: prefixCache)
             return LoadedGenerator(backend: g, countTokens: { g.promptTokens($0).count }, name: localModelName, local: g, pool: nil)
         case .openAI(let urls):
             let client = HTTPClient(connectTimeout: connectTimeout, readTimeout: readTimeout)
@@ -31,7 +31,14 @@ public struct LoadedGenerator: Sendable {
                 try OpenAIBackend(url: $0, model: backendModel, contextLength: contextLength, client: client, apiKey: backendAPIKey)
             }
             let pool = try BackendPool(backends: backends)
-            return LoadedGenerator(backend: pool, countTokens: try Self.tokenCounter(modelPath: modelPath),
+            // Backends serving the model we have locally get its chat template applied here, so the answer engine
+            // can prime the answer as it does locally (the raw text goes to /v1/completions).
+            var backend: any GenerationBackend = pool
+            if backendModel == localModelName, FileManager.default.fileExists(atPath: modelPath) {
+                let template = try ChatMLTemplate(gguf: try GGUFFile(path: modelPath))
+                backend = TemplatedBackend(base: pool, template: template)
+            }
+            return LoadedGenerator(backend: backend, countTokens: try Self.tokenCounter(modelPath: modelPath),
                                    name: "openai:\(backendModel)", local: nil, pool: pool)
         }
     }
@@ -58,4 +65,13 @@ public struct LoadedGenerator: Sendable {
             }
         }
     }
+}
+
+/// A remote backend whose model's chat template is known here (the same GGUF as the local model).
+struct TemplatedBackend: GenerationBackend {
+    let base: any GenerationBackend
+    let template: ChatMLTemplate
+    var contextLength: Int { base.contextLength }
+    func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> { base.generate(request) }
+    func renderChat(_ messages: [ChatMessage]) -> String? { template.render(messages) }
 }

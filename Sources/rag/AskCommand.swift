@@ -48,6 +48,7 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
     @Flag(help: "Answer with the best-matching sentences of the retrieved chunks, without the generator.") var extractive = false
     @Flag(help: "Do not read or write the answer cache.") var noCache = false
+    @Flag(help: "Turn the generator's prompt-prefix KV cache off (it only saves time when one process answers several questions).") var noPrefixCache = false
     @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = 0.2
     @Option(help: "Generator context window in tokens.") var contextLength: Int = 2048
     @Option(help: "Generator threads (default: all cores, adapted to free ones).") var threads: Int?
@@ -78,7 +79,8 @@ struct AskCommand: AsyncParsableCommand {
         let loaded = extractive ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
             contextLength: contextLength, threads: threads, backendModel: generatorModel,
-            backendAPIKey: generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+            backendAPIKey: generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            prefixCache: !noPrefixCache)
         if let pool = loaded?.pool { await pool.checkAll() }
         let engine = AnswerEngine(
             retriever: context.retriever, generator: loaded?.backend,

@@ -8,11 +8,19 @@ import Testing
 final class ScriptedBackend: GenerationBackend, @unchecked Sendable {
     let deltas: [String]
     let contextLength: Int
+    /// Whether it renders ChatML as raw text (and so can continue a begun answer), like the local generator.
+    let rawChatML: Bool
     private(set) var requests: [GenerationRequest] = []
 
-    init(_ deltas: [String], contextLength: Int = 2048) {
+    init(_ deltas: [String], contextLength: Int = 2048, rawChatML: Bool = false) {
         self.deltas = deltas
         self.contextLength = contextLength
+        self.rawChatML = rawChatML
+    }
+
+    func renderChat(_ messages: [ChatMessage]) -> String? {
+        guard rawChatML else { return nil }
+        return messages.map { "<|im_start|>\($0.role)\n\($0.content)<|im_end|>\n" }.joined() + "<|im_start|>assistant\n"
     }
 
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
@@ -44,8 +52,10 @@ func hit(_ id: Int64, _ path: String, _ text: String) -> SearchHit {
 
 /// Counts words: the packing logic only needs a monotone count.
 func wordCount(_ prompt: GenerationPrompt) -> Int {
-    guard case .chat(let messages) = prompt else { return 0 }
-    return messages.reduce(0) { $0 + $1.content.split(whereSeparator: { $0.isWhitespace }).count }
+    switch prompt {
+    case .chat(let messages): return messages.reduce(0) { $0 + $1.content.split(whereSeparator: { $0.isWhitespace }).count }
+    case .text(let text): return text.split(whereSeparator: { $0.isWhitespace }).count
+    }
 }
 
 @Suite struct CitationTests {
@@ -63,6 +73,22 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
         out += f.finish()
         #expect(!out.contains("[7]") && !out.contains("[10]"))
         #expect(out.contains("[2]") && out.contains("[x]"))
+    }
+
+    @Test func theStreamedTextEqualsTheCheckedAnswerWhateverTheDeltas() {
+        let text = "Install it [1]. Then run make [2, 7]. Nonsense  [9]. A link [here] stays [3]"
+        for size in 1...6 {
+            var f = CitationStreamFilter(contextCount: 2)
+            var out = ""
+            var i = text.startIndex
+            while i < text.endIndex {
+                let j = text.index(i, offsetBy: size, limitedBy: text.endIndex) ?? text.endIndex
+                out += f.feed(String(text[i..<j]))
+                i = j
+            }
+            out += f.finish()
+            #expect(out == Citations.check(text, contextCount: 2).text, "delta size \(size)")
+        }
     }
 }
 

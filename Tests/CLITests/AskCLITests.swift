@@ -38,6 +38,35 @@ import Testing
         #expect(a["truncated_context"] is Bool && a["timings"] is [String: Any])
     }
 
+    @Test func theAnswerIsPrimedToCiteAndTheSameWithThePrefixCacheOff() throws {
+        let q = ["ask", "How do I remove documents whose files were deleted?", "--index", Self.index, "--json", "--no-cache", "--max-tokens", "24"]
+        let on = try CLI.run(q)
+        let off = try CLI.run(q + ["--no-prefix-cache"])
+        #expect(on.status == 0 && off.status == 0, "\(on.stderr) \(off.stderr)")
+        let answer = try #require(on.json?["answer"] as? String)
+        #expect(answer.hasPrefix("According to"), "\(answer)")
+        #expect(off.json?["answer"] as? String == answer)
+        let usage = try #require(on.json?["usage"] as? [String: Any])
+        #expect(usage["cached_prompt_tokens"] as? Int == 0)  // one question per process: nothing to reuse
+    }
+
+    @Test func benchAskReportsCitationsAndTheTimingsWithAndWithoutThePrefixCache() throws {
+        let questions = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/corpus-questions.jsonl").path
+        let r = try CLI.run(["bench", "ask", "--index", Self.index, "--questions", questions, "--limit", "3", "--max-tokens", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(r.json)
+        #expect(o["questions"] as? Int == 3 && o["uncited"] as? Double == 0 && o["assistant_prefix"] as? String == "According to [")
+        for key in ["cited_expected", "retrieved_expected", "first_block_expected", "cold_ttft_s", "cold_total_s", "warm_ttft_p50_s",
+                    "warm_ttft_p50_prefix_cache_on_s", "warm_ttft_p50_prefix_cache_off_s", "answer_cache_hit_s"] {
+            #expect(o[key] is Double, "\(key)")
+        }
+        #expect(o["prefix_cache_compared"] as? Int == 2 && o["prefix_cache_same_answer"] as? Int == 2)
+        #expect((o["warm_cached_prompt_tokens_p50"] as? Int ?? 0) > 150)
+        let cold = try #require(o["cold_share"] as? [String: Double])
+        #expect(Set(cold.keys) == ["load", "embed", "search", "pack", "prefill", "decode"])
+        #expect(Set((o["warm_share"] as? [String: Double] ?? [:]).keys) == ["embed", "search", "pack", "prefill", "decode"])
+    }
+
     @Test func aQuestionTheCorpusCannotAnswerGetsTheNotInTheDocumentsAnswer() throws {
         let r = try CLI.run(["ask", "What is the boiling point of tungsten in kelvin?", "--index", Self.index, "--json", "--no-cache"])
         #expect(r.status == 0, "\(r.stderr)")

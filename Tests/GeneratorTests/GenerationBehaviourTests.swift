@@ -47,9 +47,14 @@ import Testing
     }
 
     @Test func theSameSeedGivesTheSameOutputAndDifferentSeedsDiffer() async throws {
-        let engine = try Fixture.engine()
+        // An engine of its own, its KV cache emptied before each run: a repeated prompt is served from the cache
+        // except its last token, which then goes through the single-token path, whose logits differ from a full
+        // prefill's (up to 0.54 on this prompt); sampling the whole vocabulary at 1.2 turns that into another token.
+        _ = try Fixture.engine()  // fails with instructions when the model is missing
+        let engine = try LocalGenerator(modelPath: Fixture.modelPath, contextLength: 512)
         func run(_ seed: UInt64) async throws -> [Int32] {
-            try await engine.complete(GenerationRequest(prompt: chat, parameters: .init(temperature: 1.2, topK: 0, topP: 1, minP: 0, maxTokens: 24, seed: seed))).completionTokenIDs
+            engine.resetCache()
+            return try await engine.complete(GenerationRequest(prompt: chat, parameters: .init(temperature: 1.2, topK: 0, topP: 1, minP: 0, maxTokens: 24, seed: seed))).completionTokenIDs
         }
         let a = try await run(7), b = try await run(7)
         #expect(a == b)
