@@ -140,23 +140,24 @@ public final class AnswerEngine: @unchecked Sendable {
             used = packed.used
             result.truncatedContext = packed.droppedForBudget > 0
             var filter = CitationStreamFilter(contextCount: blocks.count)
-            // A primed answer ("According to [") is part of the answer: streamed first, its citation completed
-            // by the model's first tokens.
-            let primed = filter.feed(packed.answerPrefix)
-            if !primed.isEmpty { onText(primed) }
+            // A primed answer ("According to [") is part of the answer, its citation completed by the model's first
+            // tokens. It goes out with the first generated text, not before, so the stream's first text still marks
+            // the model's first token (time to first token stays honest).
+            var held = filter.feed(packed.answerPrefix)
             var summary: GenerationSummary?
             var firstText: Date?
             for try await event in backend.generate(GenerationRequest(prompt: packed.prompt, parameters: options.parameters)) {
                 switch event {
                 case .text(let delta):
                     if firstText == nil { firstText = Date() }
-                    let clean = filter.feed(delta)
+                    let clean = held + filter.feed(delta)
+                    held = ""
                     if !clean.isEmpty { onText(clean) }
                 case .finished(let s):
                     summary = s
                 }
             }
-            let rest = filter.finish()
+            let rest = held + filter.finish()
             if !rest.isEmpty { onText(rest) }
             guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
             text = packed.answerPrefix + summary.text
