@@ -28,6 +28,17 @@ public enum EncoderPrecision: String, Sendable, CaseIterable {
     case fp32
     /// int8 weights per output channel, activations quantised per row (14-bit), int32 accumulation.
     case int8
+
+    /// The precision an index's vectors were made with (its model id reads "minilm/<precision>@sha256:…"); fp32
+    /// when the id is missing or says nothing else.
+    public init(modelID id: String?) {
+        guard let id, let slash = id.firstIndex(of: "/"), let at = id.firstIndex(of: "@"), slash < at,
+              let p = EncoderPrecision(rawValue: String(id[id.index(after: slash)..<at])) else {
+            self = .fp32
+            return
+        }
+        self = p
+    }
 }
 
 /// A `Linear` layer: y = x · Wᵀ + b with W (out × in) viewing the checkpoint, optionally with an int8 copy.

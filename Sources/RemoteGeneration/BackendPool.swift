@@ -139,10 +139,11 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
     }
 }
 
-/// A set-once flag shared with a callback.
-final class Flag: @unchecked Sendable {
+/// A set-once flag shared with a callback or another task.
+public final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var set_ = false
-    func set() { lock.withLock { set_ = true } }
-    var value: Bool { lock.withLock { set_ } }
+    public init() {}
+    public func set() { lock.withLock { set_ = true } }
+    public var value: Bool { lock.withLock { set_ } }
 }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RAGCore
+import RemoteGeneration
 import Retrieval
 
 enum Reply {
@@ -49,7 +50,7 @@ enum Reply {
     /// hundreds of megabytes held for two minutes.
     static func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
-        let expired = DeadlineWatcher.Expired()
+        let expired = Flag()
         let id = DeadlineWatcher.shared.add(deadline: ContinuousClock.now + limit) {
             expired.set()
             task.cancel()
@@ -72,13 +73,6 @@ final class DeadlineWatcher: @unchecked Sendable {  // `entries` and `next` are 
     private let lock = NSLock()
     private var entries: [UInt64: (deadline: ContinuousClock.Instant, action: @Sendable () -> Void)] = [:]
     private var next: UInt64 = 0
-
-    final class Expired: @unchecked Sendable {
-        private let lock = NSLock()
-        private var v = false
-        func set() { lock.withLock { v = true } }
-        var value: Bool { lock.withLock { v } }
-    }
 
     private init() {
         let thread = Thread { [unowned self] in

@@ -39,7 +39,7 @@ final class Services: @unchecked Sendable {
         hasVectors = indexModel != nil
         let encoderDirectory = URL(fileURLWithPath: configuration.modelsDirectory).appendingPathComponent("minilm")
         if FileManager.default.fileExists(atPath: encoderDirectory.appendingPathComponent("vocab.txt").path) {
-            let precision = Self.precision(ofModelID: indexModel)
+            let precision = EncoderPrecision(modelID: indexModel)
             // The batcher merges concurrent queries into one call; its workers split a big batch over the cores.
             encoder = BatchingEmbedder(base: try MiniLMEncoder(directory: encoderDirectory, precision: precision))
         } else if hasVectors {
@@ -60,11 +60,6 @@ final class Services: @unchecked Sendable {
         } else {
             Gauge(label: "rag_backend_healthy", dimensions: [("backend", "local")]).record(1)
         }
-    }
-
-    static func precision(ofModelID id: String?) -> EncoderPrecision {
-        guard let id, let slash = id.firstIndex(of: "/"), let at = id.firstIndex(of: "@"), slash < at else { return .fp32 }
-        return EncoderPrecision(rawValue: String(id[id.index(after: slash)..<at])) ?? .fp32
     }
 
     func makeSlot(store: IndexStore? = nil) throws -> Slot {

@@ -1,5 +1,6 @@
 /// `rag eval`: ingests a BEIR corpus through the normal pipeline, runs its queries and scores the run.
 import ArgumentParser
+import Encoder
 import Foundation
 import Ingest
 import RAGCore
@@ -47,7 +48,7 @@ struct EvalCommand: AsyncParsableCommand {
         let store = try IndexStore(path: indexPath)
         // Dense and hybrid need every chunk embedded; the pipeline backfills the vectors an existing index lacks.
         let embedder = mode == .keyword ? nil
-            : try models.encoder(precision: RetrieverLoader.precision(ofModelID: try store.meta("embedding_model")))
+            : try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
         let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
         var options = IngestOptions()
         options.embed = embedder != nil

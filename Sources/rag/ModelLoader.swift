@@ -3,6 +3,7 @@
 import Foundation
 import RAGCore
 import Encoder
+import Server
 import Tokenizers
 
 struct ModelLoader {
@@ -34,7 +35,7 @@ struct ModelLoader {
 
 /// Where the generator's GGUF file lives under the models folder.
 enum GeneratorModel {
-    static let fileName = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+    static let fileName = LoadedGenerator.localModelFile
 
     static func path(_ modelsDir: String) -> String {
         URL(fileURLWithPath: modelsDir).appendingPathComponent(fileName).path

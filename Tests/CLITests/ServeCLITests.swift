@@ -258,10 +258,3 @@ import Testing
         #expect(search.status == 503 && search.errorCode == "not_ready")
     }
 }
-
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var v = false
-    func set() { lock.withLock { v = true } }
-    var value: Bool { lock.withLock { v } }
-}
