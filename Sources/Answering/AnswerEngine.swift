@@ -87,7 +87,7 @@ public final class AnswerEngine: @unchecked Sendable {
             throw AnsweringError(code: "invalid_k", message: "k: must be between 1 and 100, got \(options.k)")
         }
         let cacheKey = cacheKeyFor(question, options)
-        if let cacheKey, let cache, let data = try cache.get(cacheKey), var cached = try? JSONDecoder.snake.decode(Answer.self, from: data) {
+        if let cacheKey, let cache, let data = try cache.get(cacheKey), var cached = try? JSONDecoder.snakeCase.decode(Answer.self, from: data) {
             cached.cached = true
             cached.timings = Answer.Timings(totalS: Date().timeIntervalSince(start))
             onText(cached.answer)
@@ -203,23 +203,7 @@ public final class AnswerEngine: @unchecked Sendable {
 
     func store(_ answer: Answer, _ key: String?) throws {
         guard let key, let cache, answer.finishReason != "cancelled" else { return }
-        try cache.put(key, try JSONEncoder.snake.encode(answer))
+        try cache.put(key, try JSONEncoder.snakeCase.encode(answer))
     }
 }
 
-extension JSONEncoder {
-    static var snake: JSONEncoder {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
-}
-
-extension JSONDecoder {
-    static var snake: JSONDecoder {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }
-}

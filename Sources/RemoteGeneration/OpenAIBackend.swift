@@ -97,9 +97,8 @@ public final class OpenAIBackend: GenerationBackend, Sendable {
         try state.finish(endpoint: endpoint, path: path)
         let end = ContinuousClock.now
         let first = state.firstText ?? end
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        let timings = GenerationTimings(promptEvaluatedTokens: state.promptTokens, promptSeconds: seconds(first - start),
-                                        generationSeconds: seconds(end - first), timeToFirstTokenSeconds: seconds(first - start))
+        let timings = GenerationTimings(promptEvaluatedTokens: state.promptTokens, promptSeconds: (first - start).seconds,
+                                        generationSeconds: (end - first).seconds, timeToFirstTokenSeconds: (first - start).seconds)
         return GenerationSummary(promptTokens: state.promptTokens, completionTokens: state.completionTokens > 0 ? state.completionTokens : state.deltas,
                                  cachedPromptTokens: state.cachedTokens, text: state.text,
                                  finishReason: state.finishReason, timings: timings)

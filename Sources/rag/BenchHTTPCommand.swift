@@ -2,6 +2,7 @@
 /// chat route) with N concurrent clients: time to first token, aggregate tokens per second, errors.
 import ArgumentParser
 import Foundation
+import RAGCore
 import NIOCore
 import RemoteGeneration
 
@@ -82,7 +83,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             return all
         }
         let wall = (ContinuousClock.now - start)
-        let wallS = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let wallS = wall.seconds
         let ok = samples.filter(\.ok)
         func quantile(_ xs: [Double], _ q: Double) -> Double { xs.isEmpty ? 0 : xs.sorted()[min(xs.count - 1, Int(Double(xs.count) * q))] }
         let tokens = ok.reduce(0) { $0 + $1.tokens }
@@ -105,7 +106,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             return Sample(ok: false, ttft: 0, total: 0, tokens: 0)
         }
         let total = ContinuousClock.now - t0
-        return state.sample(total: Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18)
+        return state.sample(total: total.seconds)
     }
 }
 
@@ -139,7 +140,7 @@ final class StreamProbe: @unchecked Sendable {
                 }
                 if let text, !text.isEmpty, ttft == nil {
                     let d = ContinuousClock.now - t0
-                    ttft = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                    ttft = d.seconds
                 }
             }
         }

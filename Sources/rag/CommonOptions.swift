@@ -1,6 +1,7 @@
 /// Options shared by the subcommands, and the exit-code conventions (0 ok, 1 some inputs failed, 2 usage error).
 import ArgumentParser
 import Foundation
+import RAGCore
 
 struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "Index database (env RAG_INDEX; default Indexes/default.sqlite).")
@@ -38,10 +39,7 @@ func printError(_ message: String) {
 
 /// Writes a JSON object as one line on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    let data = try encoder.encode(value)
+    let data = try JSONEncoder.snakeCase.encode(value)
     print(String(decoding: data, as: UTF8.self))
 }
 
