@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -34,7 +35,9 @@ let package = Package(
         // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
         .target(name: "CInt8Gemm", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3"])]),
         .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm"], swiftSettings: simd),
-        .target(name: "Tokenizers", dependencies: ["RAGCore"], swiftSettings: simd),
+        .target(name: "Tokenizers", dependencies: [
+            "RAGCore", .product(name: "HeapModule", package: "swift-collections"),
+        ], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),

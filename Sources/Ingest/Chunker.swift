@@ -37,6 +37,14 @@ public struct Chunker: Sendable {
         self.counter = counter
     }
 
+    /// The longest word WordPiece reads (its `max_input_chars_per_word`); a longer one is a single `[UNK]`, so token
+    /// counts alone would let a 2 MB run of letters through as one 1-token unit. Longer words are cut at this length.
+    static let maxWordCharacters = 100
+    /// Characters allowed per token of budget: a chunk never holds more than `maxTokens × 16` characters, whatever
+    /// its token count (English WordPiece averages 4–5 characters a token).
+    static let charactersPerToken = 16
+    var maxCharacters: Int { config.maxTokens * Chunker.charactersPerToken }
+
     /// A piece of text that is never split further unless it alone exceeds the budget.
     struct Unit {
         var text: String
@@ -132,7 +140,7 @@ public struct Chunker: Sendable {
         guard !text.isEmpty else { return [] }
         let tokens = counter.tokenCount(text)
         if tokens == 0 && text.allSatisfy({ $0.isWhitespace }) { return [] }
-        if tokens <= config.maxTokens {
+        if tokens <= config.maxTokens && text.unicodeScalars.count <= maxCharacters {
             return [Unit(text: text, tokens: tokens, range: block.range, separator: "\n\n")]
         }
         // Too big for one chunk: code and tables split at lines, prose at sentences, and anything still too big
@@ -157,7 +165,7 @@ public struct Chunker: Sendable {
             let pieceText = String(String.UnicodeScalarView(scalars[piece]))
             let n = counter.tokenCount(pieceText)
             let range = offsetRange(block.range, scalars.count, piece.lowerBound, piece.count)
-            if n <= config.maxTokens {
+            if n <= config.maxTokens && piece.count <= maxCharacters {
                 if pieceText.isEmpty && joiner == " " { continue }
                 out.append(Unit(text: pieceText, tokens: n, range: range, separator: joiner))
             } else {
@@ -179,29 +187,31 @@ public struct Chunker: Sendable {
         return lo..<max(lo, hi)
     }
 
-    /// Splits an over-long run of text into word windows within the budget.
+    /// Splits an over-long run of text into word windows within the token and character budgets.
     func wordWindows(_ text: String, range: Range<Int>) -> [Unit] {
         var out: [Unit] = []
         var current: [Substring] = []
         var currentTokens = 0
-        let words = text.split(whereSeparator: { $0.isWhitespace })
+        var currentCharacters = 0
         func flush() {
             guard !current.isEmpty else { return }
             out.append(Unit(text: current.joined(separator: " "), tokens: currentTokens, range: range, separator: " "))
             current = []
             currentTokens = 0
+            currentCharacters = 0
         }
-        for word in words {
-            var n = counter.tokenCount(String(word))
-            var w = word
-            if n > config.maxTokens {
-                // A single "word" longer than a chunk (a base64 blob, say): cut it by characters.
-                w = word.prefix(config.maxTokens)
-                n = counter.tokenCount(String(w))
+        for word in text.split(whereSeparator: { $0.isWhitespace }) {
+            // A "word" longer than WordPiece reads (a base64 blob, a run of letters) is cut into pieces it reads.
+            var rest = word[...]
+            while !rest.isEmpty {
+                let w = rest.prefix(Chunker.maxWordCharacters)
+                rest = rest.dropFirst(w.count)
+                let n = counter.tokenCount(String(w))
+                if currentTokens + n > config.maxTokens || currentCharacters + w.count + 1 > maxCharacters { flush() }
+                current.append(w)
+                currentTokens += n
+                currentCharacters += w.count + 1
             }
-            if currentTokens + n > config.maxTokens { flush() }
-            current.append(w)
-            currentTokens += n
         }
         flush()
         return out
@@ -212,6 +222,7 @@ public struct Chunker: Sendable {
     func pack(_ section: Section, into chunks: inout [Chunk]) {
         var current: [Unit] = []
         var tokens = 0
+        var characters = 0
         func emit() {
             guard !current.isEmpty else { return }
             var text = ""
@@ -225,7 +236,8 @@ public struct Chunker: Sendable {
                 charEnd: current.map(\.range.upperBound).max() ?? 0))
         }
         for unit in section.units {
-            if tokens + unit.tokens > config.maxTokens && !current.isEmpty {
+            let unitCharacters = unit.text.unicodeScalars.count + unit.separator.unicodeScalars.count
+            if (tokens + unit.tokens > config.maxTokens || characters + unitCharacters > maxCharacters) && !current.isEmpty {
                 emit()
                 // Start the next chunk with the trailing units of this one that fit in the overlap.
                 var overlap: [Unit] = []
@@ -237,9 +249,12 @@ public struct Chunker: Sendable {
                 }
                 current = overlap
                 tokens = overlapTokens
+                characters = overlap.reduce(0) { $0 + $1.text.unicodeScalars.count + $1.separator.unicodeScalars.count }
+                if characters + unitCharacters > maxCharacters { current = []; tokens = 0; characters = 0 }
             }
             current.append(unit)
             tokens += unit.tokens
+            characters += unitCharacters
         }
         emit()
     }

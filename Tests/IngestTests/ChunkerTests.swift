@@ -98,4 +98,23 @@ func words(_ n: Int, _ prefix: String = "w") -> String {
         #expect(throws: IngestError.self) { try ChunkerConfig(maxTokens: 4) }
         #expect(throws: IngestError.self) { try ChunkerConfig(maxTokens: 100, overlapTokens: 60) }
     }
+
+    /// A run of letters is one `[UNK]` to WordPiece (one token, any length): it must still be cut, by characters,
+    /// and lose nothing (a 2 MB run once became one 2,000,062-character chunk that stalled every answer using it).
+    @Test func aRunOfLettersLongerThanAWordIsCutByCharactersAndKeptWhole() {
+        struct UNKCounter: TokenCounter {
+            // WordPiece's rule: a word over 100 characters is a single [UNK].
+            func tokenCount(_ text: String) -> Int {
+                text.split(whereSeparator: { $0.isWhitespace }).reduce(0) { $0 + ($1.count > 100 ? 1 : ($1.count + 3) / 4) }
+            }
+        }
+        let run = String(repeating: "a", count: 200_000)
+        let d = doc([(.paragraph, "Before. " + run + " after.")])
+        let chunker = Chunker(config: config, counter: UNKCounter())
+        let chunks = chunker.chunk(d)
+        #expect(chunks.count > 1)
+        #expect(chunks.allSatisfy { $0.text.unicodeScalars.count <= chunker.maxCharacters })
+        #expect(chunks.reduce(0) { $0 + $1.text.filter { $0 == "a" }.count } >= 200_000)
+        #expect(chunks.last?.text.hasSuffix("after.") == true)
+    }
 }

@@ -58,4 +58,46 @@ import Testing
         let jinja = "{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nDefault here<|im_end|>\n' }}"
         #expect(ChatMLTemplate(jinja: jinja).defaultSystemPrompt == "Default here")
     }
+
+    /// The merge order of the heap-based `bpe` equals the textbook loop (rescan, lowest rank, leftmost) on random
+    /// words over a small alphabet with a random merge table, repeated letters included.
+    @Test func heapMergesEqualTheRescanningReferenceOnRandomWords() throws {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = ["a", "b", "c"]
+        // Every token up to length 4 over the alphabet, and a shuffled merge list over pairs that form them.
+        var tokens = alphabet
+        for _ in 0..<3 { tokens += tokens.flatMap { t in alphabet.map { t + $0 } }.filter { $0.count <= 4 } }
+        tokens = Array(Set(tokens)).sorted()
+        var merges: [String] = []
+        for t in tokens where t.count > 1 {
+            let cut = Int.random(in: 1..<t.count, using: &rng)
+            let m = String(t.prefix(cut)) + " " + String(t.dropFirst(cut))
+            if !merges.contains(m) { merges.append(m) }
+        }
+        merges.shuffle(using: &rng)
+        let tok = try BPETokenizer(tokens: tokens, merges: merges, preTokenizer: .gpt2)
+        var rank: [String: Int] = [:]
+        for (i, m) in merges.enumerated() where rank[m] == nil { rank[m] = i }
+        func reference(_ word: String) -> [String] {
+            var syms = word.map { String($0) }
+            while syms.count > 1 {
+                var best = Int.max, at = -1
+                for i in 0..<(syms.count - 1) {
+                    if let r = rank[syms[i] + " " + syms[i + 1]], r < best { best = r; at = i }
+                }
+                if at < 0 { break }
+                syms[at] += syms[at + 1]
+                syms.remove(at: at + 1)
+            }
+            return syms
+        }
+        for length in [1, 2, 3, 5, 8, 13, 40, 200] {
+            for _ in 0..<50 {
+                let word = String((0..<length).map { _ in alphabet.randomElement(using: &rng)!.first! })
+                #expect(tok.bpe(word) == reference(word), "word \(word)")
+            }
+        }
+        let run = String(repeating: "a", count: 3000)
+        #expect(tok.bpe(run) == reference(run))
+    }
 }
