@@ -44,14 +44,20 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     }
 
     /// The GGUF's ChatML template as raw prompt text, assistant turn opened (lets a caller begin the answer).
-    public func renderChat(_ messages: [ChatMessage]) -> String? { template.render(messages) }
+    /// Special-token strings inside the messages are escaped: only the template's own markers are control tokens.
+    public func renderChat(_ messages: [ChatMessage]) -> String? { template.render(escaped(messages)) }
 
-    /// Prompt token ids of a request (chat rendered with the template; special tokens parsed).
+    /// Prompt token ids of a request (chat rendered with the template; special tokens parsed in the template's
+    /// markers only, never in message text; a raw-text prompt is the caller's own and is parsed as given).
     public func promptTokens(_ prompt: GenerationPrompt) -> [Int32] {
         switch prompt {
         case .text(let t): return tokenizer.encode(t, parseSpecial: true)
-        case .chat(let m): return tokenizer.encode(template.render(m), parseSpecial: true)
+        case .chat(let m): return tokenizer.encode(template.render(escaped(m)), parseSpecial: true)
         }
+    }
+
+    private func escaped(_ messages: [ChatMessage]) -> [ChatMessage] {
+        messages.map { ChatMessage(role: tokenizer.escapingSpecialTokens($0.role), content: tokenizer.escapingSpecialTokens($0.content)) }
     }
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {

@@ -1,4 +1,5 @@
-/// Expands the paths given to `rag ingest` into the files to read, reporting missing paths and symlink loops.
+/// Expands the paths given to `rag ingest` into the files to read, reporting missing paths, symlink loops and links
+/// that lead out of the folders given.
 import Foundation
 
 public struct WalkedFile: Sendable {
@@ -8,7 +9,13 @@ public struct WalkedFile: Sendable {
 }
 
 public struct FileWalker: Sendable {
-    public init() {}
+    /// Follow symbolic links inside the folders even when they lead outside them (`--follow-symlinks`). Off by
+    /// default: `docs/link.txt → ../outside/secret.txt` must not put a file nobody pointed at into an index.
+    public var followSymlinks: Bool
+
+    public init(followSymlinks: Bool = false) {
+        self.followSymlinks = followSymlinks
+    }
 
     /// Files under `roots` (each a file or a directory), in a stable order, plus one problem per path that cannot be read.
     public func walk(_ roots: [String]) -> (files: [WalkedFile], problems: [IngestError]) {
@@ -16,6 +23,8 @@ public struct FileWalker: Sendable {
         var problems: [IngestError] = []
         var seenDirs = Set<DirID>()
         var seenFiles = Set<String>()
+        // Where the given folders really are: a link found inside them may lead anywhere below one of these.
+        let realRoots = roots.compactMap { Self.realPath(Self.normalise($0)) }
         for root in roots {
             let path = Self.normalise(root)
             var st = stat()
@@ -24,7 +33,7 @@ public struct FileWalker: Sendable {
                 continue
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                walkDirectory(path, &files, &problems, &seenDirs, &seenFiles)
+                walkDirectory(path, realRoots, &files, &problems, &seenDirs, &seenFiles)
             } else if (st.st_mode & S_IFMT) == S_IFREG {
                 if seenFiles.insert(path).inserted { files.append(WalkedFile(path: path, size: Int64(st.st_size), mtime: Self.mtime(st))) }
             } else {
@@ -36,7 +45,7 @@ public struct FileWalker: Sendable {
 
     struct DirID: Hashable { var dev: UInt64; var ino: UInt64 }
 
-    private func walkDirectory(_ root: String, _ files: inout [WalkedFile], _ problems: inout [IngestError],
+    private func walkDirectory(_ root: String, _ realRoots: [String], _ files: inout [WalkedFile], _ problems: inout [IngestError],
                                _ seenDirs: inout Set<DirID>, _ seenFiles: inout Set<String>) {
         // Iterative depth-first walk: deep trees cannot overflow the stack, and directories reached twice
         // (a symlink back up the tree) are walked once.
@@ -61,6 +70,18 @@ public struct FileWalker: Sendable {
             var subdirs: [String] = []
             for name in names.sorted() {
                 let child = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                var lst = stat()
+                if !followSymlinks, lstat(child, &lst) == 0, (lst.st_mode & S_IFMT) == S_IFLNK {
+                    guard let target = Self.realPath(child) else {
+                        problems.append(Self.statProblem(child, errno))
+                        continue
+                    }
+                    guard Self.isVisible(target, under: realRoots) else {
+                        problems.append(IngestError(.outsideRoots, path: child, reason:
+                            "symbolic link to \(target), outside the folders given (or hidden), skipped; --follow-symlinks follows it"))
+                        continue
+                    }
+                }
                 var cst = stat()
                 if stat(child, &cst) != 0 {
                     problems.append(Self.statProblem(child, errno))
@@ -88,6 +109,24 @@ public struct FileWalker: Sendable {
         case EACCES: return IngestError(.permissionDenied, path: path, reason: "permission denied")
         default: return IngestError(.unreadable, path: path, reason: String(cString: strerror(err)))
         }
+    }
+
+    /// The absolute path with every link resolved, or nil (errno set) when it cannot be resolved.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// True when `target` lies below one of `roots` and no folder or file between the root and it is hidden.
+    static func isVisible(_ target: String, under roots: [String]) -> Bool {
+        for root in roots {
+            let prefix = root.hasSuffix("/") ? root : root + "/"
+            guard target == root || target.hasPrefix(prefix) else { continue }
+            let rest = target.dropFirst(min(prefix.count, target.count))
+            if !rest.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { return true }
+        }
+        return false
     }
 
     static func mtime(_ st: stat) -> Double {

@@ -20,6 +20,8 @@ public struct IngestOptions: Sendable {
     public var embed: Bool = true
     /// Replace the vectors of another encoder (or precision) instead of refusing to mix them.
     public var reembed: Bool = false
+    /// Follow symbolic links that lead outside the folders given (`--follow-symlinks`); off by default.
+    public var followSymlinks: Bool = false
 
     public init() {}
 }
@@ -90,7 +92,7 @@ public final class IngestPipeline: @unchecked Sendable {
     public func run(paths: [String], options: IngestOptions, progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
-        let walked = FileWalker().walk(paths)
+        let walked = FileWalker(followSymlinks: options.followSymlinks).walk(paths)
         for p in walked.problems { summary.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
         summary.filesFailed += walked.problems.count
 

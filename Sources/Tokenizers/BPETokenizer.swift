@@ -28,6 +28,8 @@ public final class BPETokenizer: Sendable {
     private let specials: [(text: [UInt8], id: Int32)]
     /// Raw bytes of every token (control tokens: their text).
     private let pieceBytes: [[UInt8]]
+    /// The strings special parsing turns into control tokens, longest first.
+    private let specialTexts: [String]
 
     public var vocabularySize: Int { tokens.count }
 
@@ -72,6 +74,7 @@ public final class BPETokenizer: Sendable {
             }
         }
         self.specials = specials.sorted { $0.text.count > $1.text.count }
+        self.specialTexts = self.specials.map { String(decoding: $0.text, as: UTF8.self) }.filter { !$0.isEmpty }
         self.pieceBytes = pieces
         var eog = endOfGenerationIDs
         if let e = eosID { eog.insert(e) }
@@ -117,6 +120,17 @@ public final class BPETokenizer: Sendable {
             case .special(let id): out.append(id)
             case .raw(let r): encodeOrdinary(String(decoding: bytes[r], as: UTF8.self), into: &out)
             }
+        }
+        return out
+    }
+
+    /// `text` with every special-token string broken by a WORD JOINER (U+2060) after its first character, so text
+    /// from a document or a user can never act as a role marker (`<|im_start|>system`) in a prompt that is
+    /// tokenized with special parsing on; the model sees ordinary tokens instead.
+    public func escapingSpecialTokens(_ text: String) -> String {
+        var out = text
+        for special in specialTexts where out.contains(special) {
+            out = out.replacingOccurrences(of: special, with: String(special.prefix(1)) + "\u{2060}" + String(special.dropFirst()))
         }
         return out
     }

@@ -22,6 +22,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Replace vectors made by another encoder or precision instead of refusing to mix them.") var reembed = false
     @Option(help: "Chunk size in encoder tokens.") var chunkTokens: Int = ChunkerConfig.default.maxTokens
     @Option(help: "Overlap between consecutive chunks in encoder tokens.") var chunkOverlap: Int = ChunkerConfig.default.overlapTokens
+    @Flag(help: "Follow symbolic links inside the folders even when they lead outside them (off: such links are skipped and reported).")
+    var followSymlinks = false
     @Option(help: "Spread documents over N SQLite files (a folder at --index with a manifest), by a stable hash of their path.") var shards: Int?
     @Argument(help: "Files or folders to ingest.") var paths: [String]
 
@@ -44,6 +46,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.chunker = config
         options.embed = !noEmbed
         options.reembed = reembed
+        options.followSymlinks = followSymlinks
         let reporter = ProgressReporter(enabled: !json)
         if let shards {
             var summary = try ShardedIngest.run(paths: paths, index: indexOptions.path, shards: shards, options: options,

@@ -10,7 +10,7 @@ enum ShardedIngest {
                     embedder: MiniLMEncoder?, progress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
         let manifest = try ShardLayout.create(at: index, count: shards)
         let shardPaths = ShardLayout.shardPaths(index, manifest)
-        let walked = FileWalker().walk(paths)
+        let walked = FileWalker(followSymlinks: options.followSymlinks).walk(paths)
         var groups = [[String]](repeating: [], count: shards)
         // Paths the walker could not read go to shard 0's run, whose own walk reports them once.
         groups[0] += walked.problems.map(\.path)

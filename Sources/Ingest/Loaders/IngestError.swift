@@ -27,6 +27,9 @@ public struct IngestError: RAGErrorConvertible {
         case permissionDenied = "permission_denied"
         /// A symbolic link that points back at itself or a folder above it.
         case symlinkLoop = "symlink_loop"
+        /// A symbolic link inside a folder given to ingest that leads outside every folder given (or to a hidden
+        /// file); skipped unless links are followed.
+        case outsideRoots = "outside_roots"
         /// An ingest setting (chunk size, overlap) is out of range; `path` names the setting.
         case invalidParameter = "invalid_parameter"
     }
