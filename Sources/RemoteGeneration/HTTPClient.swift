@@ -84,7 +84,9 @@ public struct HTTPClient: Sendable {
             throw RemoteError(code: "connection_failed", message: "\(endpoint): cannot connect: \(error)")
         }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: endpoint.basePath + path)
-        head.headers.add(name: "Host", value: "\(endpoint.host):\(endpoint.port)")
+        if !headers.contains(where: { $0.0.lowercased() == "host" }) {
+            head.headers.add(name: "Host", value: "\(endpoint.host):\(endpoint.port)")
+        }
         head.headers.add(name: "Connection", value: "close")
         head.headers.add(name: "User-Agent", value: "rag")
         for (k, v) in headers { head.headers.add(name: k, value: v) }

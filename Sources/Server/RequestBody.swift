@@ -3,20 +3,10 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// A JSON value that keeps booleans, integers and other numbers apart (so `"k": true` or `"k": 2.5` is refused).
-enum JSONValue: Decodable, Sendable {
+/// A JSON value that keeps booleans, integers and other numbers apart (so `"k": true` or `"k": 2.5` is refused);
+/// read by `JSONParser` in one pass.
+enum JSONValue: Sendable {
     case null, bool(Bool), int(Int), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
 
     var kind: String {
         switch self {
@@ -50,9 +40,9 @@ struct JSONBody: Sendable {
         guard !bytes.isEmpty else { throw APIError(.badRequest, "invalid_json", "the request body is empty: send a JSON object") }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONParser.parse(bytes)
         } catch {
-            throw APIError(.badRequest, "invalid_json", "the request body is not valid JSON: \(Self.describe(error))")
+            throw APIError(.badRequest, "invalid_json", "the request body is not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {
             throw APIError(.badRequest, "invalid_json", "the request body must be a JSON object, got \(value.kind)")
@@ -64,13 +54,6 @@ struct JSONBody: Sendable {
             }
         }
         return JSONBody(fields: fields)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let c) = error {
-            return (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? c.debugDescription
-        }
-        return "\(error)"
     }
 
     func present(_ key: String) -> JSONValue? {

@@ -22,7 +22,9 @@ public enum RAGServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RouteMetricsMiddleware())
         router.add(middleware: ErrorMiddleware(routes: Dictionary(grouping: routes, by: \.path).mapValues { $0.map(\.method) }))
+        router.add(middleware: HostCheckMiddleware(allowedHosts: configuration.allowedHosts, bindHost: configuration.host))
         if let key = configuration.apiKey { router.add(middleware: AuthMiddleware(key: key)) }
+        router.add(middleware: JSONContentTypeMiddleware())
 
         let ops = OpsRoutes(state: state, registry: registry)
         let search = SearchRoutes(state: state, configuration: configuration)
@@ -46,6 +48,7 @@ public enum RAGServer {
     public static func run(configuration: ServerConfiguration,
                            onListening: @escaping @Sendable (String, Int) -> Void,
                            onReady: @escaping @Sendable ((any Error)?) -> Void) async throws {
+        try configuration.validate()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let state = ServiceState()

@@ -7,6 +7,10 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// Required as `Authorization: Bearer …` on every route but /healthz and /readyz when set.
     public var apiKey: String?
+    /// Host names (besides loopback ones and the bind address) that requests may be addressed to; "*" allows any.
+    public var allowedHosts: [String] = []
+    /// Serve on a non-loopback address without an API key (refused otherwise).
+    public var insecureNoAuth = false
     public var maxBodyBytes = 1 << 20
     /// Longest a request may take (a streamed answer included).
     public var requestTimeout: Duration = .seconds(120)
@@ -33,6 +37,18 @@ public struct ServerConfiguration: Sendable {
     public init(indexPath: String, modelsDirectory: String) {
         self.indexPath = indexPath
         self.modelsDirectory = modelsDirectory
+    }
+
+    /// True for 127.0.0.0/8, ::1 and localhost: addresses other machines cannot reach.
+    public var bindsLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// Refuses settings that would expose the index: a non-loopback bind without an API key.
+    public func validate() throws {
+        if !bindsLoopbackOnly && apiKey == nil && !insecureNoAuth {
+            throw ServerError(code: "insecure_bind", message: "--host \(host): serving beyond this machine needs --api-key (or RAG_API_KEY); --insecure-no-auth serves without one")
+        }
     }
 }
 

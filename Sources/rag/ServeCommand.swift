@@ -13,7 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Address to bind (use 0.0.0.0 only behind a firewall, with --api-key).") var host = "127.0.0.1"
+    @Option(help: "Address to bind (a non-loopback address needs --api-key, or --insecure-no-auth).") var host = "127.0.0.1"
+    @Option(name: .customLong("allowed-host"), help: "A Host name requests may use besides loopback names and the bind address (repeatable; * allows any).")
+    var allowedHosts: [String] = []
+    @Flag(help: "Serve on a non-loopback address without an API key.") var insecureNoAuth = false
     @Option(help: "Port (0: any free port).") var port = 8080
     @Option(help: "Require Authorization: Bearer KEY on every route but /healthz and /readyz (env RAG_API_KEY).") var apiKey: String?
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
@@ -50,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         c.host = host
         c.port = port
         c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["RAG_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        c.allowedHosts = allowedHosts
+        c.insecureNoAuth = insecureNoAuth
         c.maxBodyBytes = maxBodyBytes
         c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         c.maxQueuedGenerations = maxQueue
