@@ -219,9 +219,21 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Writes one batch in one transaction; returns whether anything changed.
+    ///
+    /// The vectors are computed before the transaction opens: embedding a batch takes seconds to a minute, and
+    /// SQLite's write lock held that long stalled every writer of a running `rag serve` (answer log, caches). The
+    /// transaction then only writes, so chunks and their vectors still land together or not at all.
     func write(_ outcomes: [Outcome], options: IngestOptions, summary: inout IngestSummary) throws -> Bool {
         var changed = false
         var local = summary
+        var vectors = EmbeddedTexts()
+        if options.embed, let embedder {
+            var texts: [String] = []
+            for case .changed(_, _, _, let documents, _) in outcomes {
+                for chunk in documents.flatMap(\.chunks) { texts.append(Self.embeddingText(chunk)) }
+            }
+            vectors = try embedOutsideTransaction(texts, embedder: embedder, summary: &local)
+        }
         try store.db.transaction {
             var toEmbed: [(id: Int64, text: String)] = []
             for outcome in outcomes {
@@ -244,9 +256,8 @@ public final class IngestPipeline: @unchecked Sendable {
                     changed = true
                 }
             }
-            // One encoder call per batch of files: long enough lists for length bucketing and both cores.
-            if options.embed, let embedder, !toEmbed.isEmpty {
-                try embed(toEmbed, embedder: embedder, summary: &local)
+            if let embedder, !toEmbed.isEmpty, !vectors.byText.isEmpty {
+                try store(toEmbed, vectors, model: embedder.modelID)
             }
             if changed { try store.bumpGeneration() }
         }
@@ -270,7 +281,8 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             if rows.isEmpty { return }
             var local = summary
-            try store.db.transaction { try embed(rows, embedder: embedder, summary: &local) }
+            let vectors = try embedOutsideTransaction(rows.map(\.text), embedder: embedder, summary: &local)
+            try store.db.transaction { try store(rows, vectors, model: embedder.modelID) }
             summary = local
         }
     }
@@ -294,40 +306,59 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Embeds chunks, taking vectors from the cache where the same text was embedded by the same model before.
-    func embed(_ items: [(id: Int64, text: String)], embedder: any Embedder, summary: inout IngestSummary) throws {
-        var missing: [(id: Int64, text: String, sha: String)] = []
-        var seen: [String: Int] = [:]  // identical texts in one batch are embedded once
-        for item in items {
-            let sha = ContentHash.sha256Hex(item.text)
-            if let v = try store.cachedEmbedding(textSHA256: sha, model: embedder.modelID) {
-                try store.setEmbedding(chunkID: item.id, vector: v)
-                summary.embeddingCacheHits += 1
-            } else {
-                missing.append((item.id, item.text, sha))
-            }
-        }
-        guard !missing.isEmpty else { return }
+    /// Vectors of texts by their SHA-256, and which of them were computed now (to be added to the cache).
+    struct EmbeddedTexts {
+        var byText: [String: [Float]] = [:]
+        var computed: Set<String> = []
+    }
+
+    /// Vectors for `texts`, from the embedding cache where the same text was embedded by the same model before,
+    /// else from the encoder (one call per batch of files: long enough lists for length bucketing and both cores;
+    /// identical texts embedded once). Reads only: runs outside any write transaction.
+    func embedOutsideTransaction(_ texts: [String], embedder: any Embedder, summary: inout IngestSummary) throws -> EmbeddedTexts {
+        var out = EmbeddedTexts()
         var unique: [(text: String, sha: String)] = []
-        for m in missing where seen[m.sha] == nil {
-            seen[m.sha] = unique.count
-            unique.append((m.text, m.sha))
-        }
-        let vectors = try embedder.embed(unique.map(\.text))
-        guard vectors.count == unique.count else {
-            throw StoreError(code: "encoder_error", message: "the encoder returned \(vectors.count) vectors for \(unique.count) texts")
-        }
-        for (u, v) in zip(unique, vectors) {
-            guard v.count == embedder.dimension, v.allSatisfy({ $0.isFinite }) else {
-                throw StoreError(code: "encoder_error", message: "the encoder returned a vector that is not \(embedder.dimension) finite numbers")
+        var hits = 0
+        for text in texts {
+            let sha = ContentHash.sha256Hex(text)
+            // Seen in this batch already (from the cache, or waiting for the encoder): counts as a cache hit.
+            if out.byText[sha] != nil || out.computed.contains(sha) { hits += 1; continue }
+            if let v = try store.cachedEmbedding(textSHA256: sha, model: embedder.modelID) {
+                out.byText[sha] = v
+                hits += 1
+            } else {
+                out.computed.insert(sha)
+                unique.append((text, sha))
             }
-            try store.cacheEmbedding(textSHA256: u.sha, model: embedder.modelID, vector: v)
         }
-        for m in missing {
-            try store.setEmbedding(chunkID: m.id, vector: vectors[seen[m.sha]!])
+        if !unique.isEmpty {
+            let vectors = try embedder.embed(unique.map(\.text))
+            guard vectors.count == unique.count else {
+                throw StoreError(code: "encoder_error", message: "the encoder returned \(vectors.count) vectors for \(unique.count) texts")
+            }
+            for (u, v) in zip(unique, vectors) {
+                guard v.count == embedder.dimension, v.allSatisfy({ $0.isFinite }) else {
+                    throw StoreError(code: "encoder_error", message: "the encoder returned a vector that is not \(embedder.dimension) finite numbers")
+                }
+                out.byText[u.sha] = v
+            }
         }
         summary.embedded += unique.count
-        summary.embeddingCacheHits += missing.count - unique.count
+        summary.embeddingCacheHits += hits
+        return out
+    }
+
+    /// Stores the vectors of `items` (inside the caller's write transaction) and caches the newly computed ones.
+    func store(_ items: [(id: Int64, text: String)], _ vectors: EmbeddedTexts, model: String) throws {
+        var cached = Set<String>()
+        for item in items {
+            let sha = ContentHash.sha256Hex(item.text)
+            guard let v = vectors.byText[sha] else { continue }
+            if vectors.computed.contains(sha), cached.insert(sha).inserted {
+                try store.cacheEmbedding(textSHA256: sha, model: model, vector: v)
+            }
+            try store.setEmbedding(chunkID: item.id, vector: v)
+        }
     }
 }
 
