@@ -22,6 +22,8 @@ public struct IngestOptions: Sendable {
     public var reembed: Bool = false
     /// Follow symbolic links that lead outside the folders given (`--follow-symlinks`); off by default.
     public var followSymlinks: Bool = false
+    /// Limits on the query log, feedback and answer cache, applied at the end of the run (nil: none).
+    public var retention: Retention? = Retention()
 
     public init() {}
 }
@@ -171,6 +173,8 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         if options.embed, let embedder { try backfillEmbeddings(embedder: embedder, summary: &summary) }
         if changedAny { try? store.db.execute("PRAGMA optimize") }
+        // The logs a server writes into this index are trimmed here too; a failure to trim never fails an ingest.
+        if let retention = options.retention { _ = try? store.applyRetention(retention) }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

@@ -105,6 +105,12 @@ enum Schema {
         );
         CREATE INDEX feedback_answer ON feedback(answer_id);
         """,
+        // 5: retention trims the logs and the answer cache oldest first.
+        """
+        CREATE INDEX query_log_created ON query_log(created_at);
+        CREATE INDEX feedback_created ON feedback(created_at);
+        CREATE INDEX answer_cache_created ON answer_cache(created_at);
+        """,
     ]
 
     static var version: Int { migrations.count }
