@@ -52,8 +52,11 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // Generator set-up (local GGUF or remote pool) for `rag ask` and `rag serve`, below Server so the CLI's
+        // ask needs no HTTP server and the numeric Generator stays free of NIO.
+        .target(name: "Backends", dependencies: ["Generator", "RemoteGeneration", "Tokenizers", "RAGCore"]),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Generator", "RemoteGeneration", "RAGCore",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -63,7 +66,7 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
-                "RemoteGeneration", "Server",
+                "RemoteGeneration", "Backends", "Server",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -79,6 +82,12 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "RemoteGenerationTests", dependencies: [
+            "RemoteGeneration", "RAGCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RAGCore"]),
         .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
     ]
 )

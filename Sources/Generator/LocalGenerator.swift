@@ -56,7 +56,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        let cancelled = CancelFlag()
+        let cancelled = SetOnceFlag()
         continuation.onTermination = { _ in cancelled.set() }
         let thread = Thread { [self] in
             do {
@@ -73,7 +73,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     }
 
     /// Generates synchronously on the calling thread, handing each text delta to `onText`.
-    public func run(_ request: GenerationRequest, cancelled: CancelFlag = CancelFlag(), onText: (String) -> Void) throws -> GenerationSummary {
+    public func run(_ request: GenerationRequest, cancelled: SetOnceFlag = SetOnceFlag(), onText: (String) -> Void) throws -> GenerationSummary {
         let p = request.parameters
         var sampler = try Sampler(p, contextLength: contextLength)
         let prompt = promptTokens(request.prompt)
@@ -149,13 +149,4 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         lock.lock(); defer { lock.unlock() }
         state.truncate(to: 0)
     }
-}
-
-/// A flag set once from any thread (cancellation).
-public final class CancelFlag: @unchecked Sendable {  // a lock-guarded Bool
-    private let lock = NSLock()
-    private var value = false
-    public init() {}
-    public func set() { lock.lock(); value = true; lock.unlock() }
-    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -108,7 +108,7 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
             var lastError: (any Error)?
             while let i = acquire(excluding: tried) {
                 tried.insert(i)
-                let emitted = Flag()
+                let emitted = SetOnceFlag()
                 do {
                     let summary = try await backends[i].run(request) { text in
                         emitted.set()
@@ -118,7 +118,7 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
                     continuation.yield(.finished(summary))
                     continuation.finish()
                     return
-                } catch let e as RemoteError where (e.isConnectionFailure || e.code == "backend_error") && !emitted.value {
+                } catch let e as RemoteError where (e.isConnectionFailure || e.code == "backend_error") && !emitted.isSet {
                     // Nothing reached the caller yet: take the backend out and try another.
                     release(i, failed: true)
                     setHealthy(i, false)
@@ -137,13 +137,4 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
-}
-
-/// A set-once flag shared with a callback or another task.
-public final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set_ = false
-    public init() {}
-    public func set() { lock.withLock { set_ = true } }
-    public var value: Bool { lock.withLock { set_ } }
 }

@@ -67,12 +67,15 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = lock.withLock {
-                    if startNowLocked(t) { return true }
+                // A cancellation that came before this point found nothing to resume in `onCancel`; it is seen here,
+                // under the same lock, so the request does not wait for a place it no longer wants.
+                let now: Result<Void, any Error>? = lock.withLock {
+                    if startNowLocked(t) { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     waiting.append((id, c))
-                    return false
+                    return nil
                 }
-                if resumeNow { c.resume() }
+                if let now { c.resume(with: now) }
             }
             lock.withLock { t.state = 1 }
         } onCancel: {

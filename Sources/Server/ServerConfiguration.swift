@@ -1,4 +1,5 @@
 /// What `rag serve` was told: where to listen, what to serve, and the limits.
+import Backends
 import Foundation
 import Retrieval
 
@@ -33,30 +34,5 @@ public struct ServerConfiguration: Sendable {
     public init(indexPath: String, modelsDirectory: String) {
         self.indexPath = indexPath
         self.modelsDirectory = modelsDirectory
-    }
-}
-
-/// `--generator local` or `--generator openai:URL[,URL…]`.
-public enum GeneratorChoice: Sendable, Equatable, CustomStringConvertible {
-    case local
-    case openAI([String])
-
-    public init(parsing s: String) throws {
-        if s == "local" { self = .local; return }
-        guard s.hasPrefix("openai:") else {
-            throw ServerError(code: "invalid_generator", message: "--generator: expected local or openai:URL[,URL…], got \(s)")
-        }
-        let urls = s.dropFirst("openai:".count).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard !urls.isEmpty, urls.allSatisfy({ !$0.isEmpty }) else {
-            throw ServerError(code: "invalid_generator", message: "--generator: openai: needs at least one URL")
-        }
-        self = .openAI(urls)
-    }
-
-    public var description: String {
-        switch self {
-        case .local: "local"
-        case .openAI(let urls): "openai:" + urls.joined(separator: ",")
-        }
     }
 }

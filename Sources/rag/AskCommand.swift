@@ -1,12 +1,12 @@
 /// `rag ask`: a grounded answer with numbered sources, streamed to the terminal as it is generated.
 import Answering
 import ArgumentParser
+import Backends
 import Encoder
 import Foundation
 import Generator
 import RAGCore
 import Retrieval
-import Server
 import Store
 
 /// Generation flags shared by `ask` and `generate`-like commands; the names match the JSON fields.
@@ -65,7 +65,7 @@ struct AskCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard generation.maxTokens < contextLength else { throw ValidationError("--max-tokens must be less than --context-length (\(contextLength))") }
         do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
-        do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as ServerError { throw ValidationError(e.message) }
+        do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     func run() async throws {

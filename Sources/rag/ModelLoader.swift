@@ -1,9 +1,9 @@
 /// Finds the model files under the models folder and builds the tokenizer and encoder, with errors that say
 /// how to get the files.
+import Backends
 import Foundation
 import RAGCore
 import Encoder
-import Server
 import Tokenizers
 
 struct ModelLoader {

@@ -7,9 +7,14 @@ import RAGCore
 import Retrieval
 import Store
 
-struct SearchRoutes {
+struct SearchController: RouteController {
     let state: ServiceState
     let configuration: ServerConfiguration
+
+    static let endpoints: [Endpoint<Self>] = [
+        Endpoint(.post, "/v1/search") { c, r in try await c.search(r) },
+        Endpoint(.post, "/v1/embeddings") { c, r in try await c.embeddings(r) },
+    ]
 
     struct SearchResult: Encodable {
         var rank: Int
@@ -35,7 +40,7 @@ struct SearchRoutes {
         let terms = try body.strings("filter") ?? []
         let filter = try ChunkFilter(parsing: terms)
         let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: k, filter: terms)
-        let hits = try await Reply.withTimeout(configuration.requestTimeout) {
+        let hits = try await withTimeout(configuration.requestTimeout) {
             try await s.withSlot { slot in
                 let generation = try await Services.offload { try slot.store.generation() }
                 if let cached = s.searchCache.get(cacheKey, generation: generation) { return cached }
@@ -73,7 +78,7 @@ struct SearchRoutes {
         guard format == "float" || format == "base64" else {
             throw APIError.invalid("encoding_format", "expected float or base64, got \"\(format)\"")
         }
-        let (vectors, tokens) = try await Reply.withTimeout(configuration.requestTimeout) {
+        let (vectors, tokens) = try await withTimeout(configuration.requestTimeout) {
             try await Services.offload { () -> ([[Float]], Int) in
                 let t = ContinuousClock.now
                 let v = try encoder.embed(inputs)
@@ -82,13 +87,11 @@ struct SearchRoutes {
                 return (v, tokens)
             }
         }
-        let data: [[String: Any]] = vectors.enumerated().map { i, v in
-            let embedding: Any = format == "float"
-                ? v.map { Double($0) }
-                : v.withUnsafeBytes { Data($0) }.base64EncodedString()
-            return ["object": "embedding", "index": i, "embedding": embedding]
+        let data = vectors.enumerated().map { i, v in
+            EmbeddingList.Embedding(index: i, embedding: format == "float"
+                ? .float(v.map { Double($0) })
+                : .base64(v.withUnsafeBytes { Data($0) }.base64EncodedString()))
         }
-        return try Reply.json(object: ["object": "list", "data": data, "model": s.encoderName,
-                                       "usage": ["prompt_tokens": tokens, "total_tokens": tokens]])
+        return try Reply.json(EmbeddingList(data: data, model: s.encoderName, usage: .init(promptTokens: tokens, totalTokens: tokens)))
     }
 }

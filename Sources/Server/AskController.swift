@@ -1,4 +1,4 @@
-/// POST /v1/ask (the `rag ask --json` object, or Server-Sent Events) and POST /v1/feedback.
+/// POST /v1/ask: the `rag ask --json` object, or Server-Sent Events (deltas, then the answer).
 import Answering
 import Foundation
 import Hummingbird
@@ -8,9 +8,13 @@ import RAGCore
 import Retrieval
 import Store
 
-struct AskRoutes {
+struct AskController: RouteController {
     let state: ServiceState
     let configuration: ServerConfiguration
+
+    static let endpoints: [Endpoint<Self>] = [
+        Endpoint(.post, "/v1/ask") { c, r in try await c.ask(r) },
+    ]
 
     static let askFields: Set<String> = ["question", "k", "mode", "filter", "stream", "temperature", "top_k", "top_p",
                                          "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache"]
@@ -42,39 +46,34 @@ struct AskRoutes {
                    stream: try body.bool("stream") ?? false)
     }
 
+    /// The stream's events: `delta` (a piece of the answer), then `answer` (the whole object) or `error`.
+    struct Delta: Encodable { var type = "delta"; var text: String }
+    struct Failure: Encodable { var type = "error"; var error: APIError.Body }
+    /// The answer object with `"type": "answer"` among its fields.
+    struct Final: Encodable {
+        let answer: Answer
+        enum Key: String, CodingKey { case type }
+        func encode(to encoder: any Encoder) throws {
+            try answer.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode("answer", forKey: .type)
+        }
+    }
+
     func ask(_ request: Request) async throws -> Response {
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: Self.askFields)
         let s = try state.ready()
         let ask = try parseAsk(body, services: s)
         let run = try Self.prepare(ask, services: s)
         guard ask.stream else {
-            let answer = try await Reply.withTimeout(configuration.requestTimeout) { try await run.answer { _ in } }
+            let answer = try await withTimeout(configuration.requestTimeout) { try await run.answer { _ in } }
             return try Reply.json(answer)
         }
-        let timeout = configuration.requestTimeout
-        return Response(status: .ok, headers: Reply.sseHeaders, body: ResponseBody { writer in
-            let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
-            let producer = Task {
-                do {
-                    let answer = try await Reply.withTimeout(timeout) {
-                        try await run.answer { delta in
-                            continuation.yield(Reply.event(object: ["type": "delta", "text": delta], name: "delta"))
-                        }
-                    }
-                    let data = try Reply.encoder.encode(answer)
-                    var object = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-                    object["type"] = "answer"
-                    continuation.yield(Reply.event(object: object, name: "answer"))
-                } catch {
-                    let e = APIError.from(error)
-                    continuation.yield(Reply.event(object: ["type": "error", "error": ["code": e.code, "message": e.message]], name: "error"))
-                }
-                continuation.finish()
-            }
-            defer { producer.cancel() }
-            for await event in events { try await writer.write(event) }
-            try await writer.finish(nil)
-        })
+        return EventStream.response(timeout: configuration.requestTimeout,
+                                    failure: { EventStream.event(json: Failure(error: $0.body), name: "error") }) { send in
+            let answer = try await run.answer { send(EventStream.event(json: Delta(text: $0), name: "delta")) }
+            send(EventStream.event(json: Final(answer: answer), name: "answer"))
+        }
     }
 
     /// Everything decided before the response starts: the cache look-up and the place in the generation queue
@@ -116,45 +115,5 @@ struct AskRoutes {
         }
         let ticket = engine.needsGenerator(ask.options) ? try s.gate.admit() : nil
         return PreparedAsk(ask: ask, services: s, cached: nil, ticket: ticket)
-    }
-
-    func feedback(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["answer_id", "rating", "comment"])
-        let s = try state.ready()
-        let answerID = try body.required("answer_id") { try body.string($0, maxLength: 200, nonEmpty: true) }
-        let rating = try body.required("rating") { try body.int($0, in: -1...1) }
-        let comment = try body.string("comment", maxLength: 10_000) ?? ""
-        let record = try await s.withSlot { slot in
-            try await Services.offload { try slot.store.addFeedback(answerID: answerID, rating: rating, comment: comment) }
-        }
-        Counter(label: "rag_feedback_total", dimensions: [("rating", String(rating))]).increment()
-        return try Reply.json(object: ["id": record.id, "answer_id": record.answerId, "rating": record.rating,
-                                       "comment": record.comment, "created_at": record.createdAt], status: .created)
-    }
-}
-
-/// Per-stage timings and token counts of answers and generations.
-enum StageMetrics {
-    static func stage(_ name: String, _ seconds: Double) {
-        Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", name)]).recordSeconds(seconds)
-    }
-
-    static func record(_ a: Answer) {
-        stage("embed", a.timings.embedS)
-        stage("search", a.timings.searchS)
-        stage("pack", a.timings.packS)
-        if a.usage.completionTokens > 0 || a.timings.prefillS > 0 {
-            stage("prefill", a.timings.prefillS)
-            stage("decode", a.timings.decodeS)
-            stage("generate", a.timings.prefillS + a.timings.decodeS)
-            Timer(label: "rag_time_to_first_token_seconds").recordSeconds(a.timings.ttftS)
-        }
-        tokens(prompt: a.usage.promptTokens, completion: a.usage.completionTokens, cached: a.usage.cachedPromptTokens)
-    }
-
-    static func tokens(prompt: Int, completion: Int, cached: Int) {
-        Counter(label: "rag_prompt_tokens_total").increment(by: prompt)
-        Counter(label: "rag_generated_tokens_total").increment(by: completion)
-        Counter(label: "rag_cached_prompt_tokens_total").increment(by: cached)
     }
 }
