@@ -2,6 +2,7 @@
 /// streamed POST /v1/completions, which can be made to fail or to hold its answer until released.
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 final class FakeOpenAIServer: @unchecked Sendable {  // mutable state is guarded by `lock`
@@ -62,10 +63,18 @@ final class FakeOpenAIServer: @unchecked Sendable {  // mutable state is guarded
                               onServerRunning: { channel in
                                   continuation.yield(channel.localAddress?.port ?? 0)
                                   continuation.finish()
-                              })
+                              },
+                              logger: Self.quiet)
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
         for await p in ports { port = p }
     }
+
+    /// Start and shutdown notices of a dozen servers would bury the test output.
+    static let quiet: Logger = {
+        var l = Logger(label: "fake-openai")
+        l.logLevel = .critical
+        return l
+    }()
 
     func stop() async {
         releaseHeld()
