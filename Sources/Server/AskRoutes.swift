@@ -30,7 +30,7 @@ struct AskRoutes {
         options.k = try body.int("k", in: 1...100) ?? configuration.defaultK
         let mode = try body.mode(default: configuration.defaultMode)
         if mode == .dense && !s.hasVectors {
-            throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword or hybrid")
+            throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword or hybrid")
         }
         let terms = try body.strings("filter") ?? []
         let filter = try ChunkFilter(parsing: terms)
@@ -67,7 +67,7 @@ struct AskRoutes {
                     continuation.yield(Reply.event(object: object, name: "answer"))
                 } catch {
                     let e = APIError.from(error)
-                    continuation.yield(Reply.event(object: ["type": "error", "error": ["code": e.code, "message": e.message]], name: "error"))
+                    continuation.yield(Reply.event(object: ["type": "error", "error": ["code": e.code.rawValue, "message": e.message]], name: "error"))
                 }
                 continuation.finish()
             }

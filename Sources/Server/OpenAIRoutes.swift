@@ -42,7 +42,7 @@ struct OpenAIRoutes {
                     }
                     return t
                 }.joined(separator: "\n")
-            case nil: throw APIError(.badRequest, "missing_field", "messages[\(i)].content: required")
+            case nil: throw APIError(.missingField, "messages[\(i)].content: required")
             case let v?: throw APIError.invalid("messages[\(i)].content", "expected a string, got \(v.kind)")
             }
             return ChatMessage(role: role == "developer" ? "system" : role, content: content)
@@ -116,7 +116,7 @@ struct OpenAIRoutes {
                 case .finished(let x): summary = x
                 }
             }
-            guard let summary else { throw APIError(.badGateway, "generation_incomplete", "the generator stopped without finishing") }
+            guard let summary else { throw APIError(.generationIncomplete, "the generator stopped without finishing") }
             StageMetrics.stage("prefill", summary.timings.promptSeconds)
             StageMetrics.stage("decode", summary.timings.generationSeconds)
             StageMetrics.stage("generate", summary.timings.promptSeconds + summary.timings.generationSeconds)
@@ -191,7 +191,7 @@ struct OpenAIRoutes {
                     }
                 } catch {
                     let e = APIError.from(error)
-                    continuation.yield(Reply.event(object: ["error": ["code": e.code, "message": e.message]]))
+                    continuation.yield(Reply.event(object: ["error": ["code": e.code.rawValue, "message": e.message]]))
                 }
                 continuation.yield(Reply.event("[DONE]"))
                 continuation.finish()

@@ -55,7 +55,7 @@ enum Reply {
             return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
         } catch {
             if expired.value {
-                throw APIError(.gatewayTimeout, "timeout", "the request took longer than the server's limit of \(limit.seconds) s")
+                throw APIError(.timeout, "the request took longer than the server's limit of \(limit.seconds) s")
             }
             throw error
         }

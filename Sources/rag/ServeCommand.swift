@@ -1,4 +1,5 @@
 /// `rag serve`: the HTTP service (see docs/openapi.json for the routes).
+import RAGCore
 import ArgumentParser
 import Foundation
 import Retrieval
@@ -39,12 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard healthInterval > 0 else { throw ValidationError("--health-interval must be positive") }
         if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be at least 1") }
-        do { _ = try GeneratorChoice(parsing: generator) } catch let e as ServerError { throw ValidationError(e.message) }
+        do { _ = try GeneratorChoice(parsing: generator) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
+            throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
         c.host = host
@@ -98,7 +99,7 @@ struct FeedbackCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path)")
+            throw RAGError(.indexNotFound, "no index at \(indexOptions.path)")
         }
         let records = try IndexStore(path: indexOptions.path).feedback(limit: max(1, limit))
         if json {
