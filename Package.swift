@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers"], swiftSettings: simd),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers"], swiftSettings: simd),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),

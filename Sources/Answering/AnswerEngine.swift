@@ -81,10 +81,10 @@ public final class AnswerEngine: @unchecked Sendable {
     public func answer(_ question: String, options: AskOptions, onText: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Answer {
         let start = Date()
         guard !question.trimmingCharacters(in: " ").isEmpty else {
-            throw AnsweringError(code: "invalid_question", message: "question: must not be empty")
+            throw RAGError(.invalidQuestion, "question: must not be empty")
         }
         guard options.k >= 1 && options.k <= 100 else {
-            throw AnsweringError(code: "invalid_k", message: "k: must be between 1 and 100, got \(options.k)")
+            throw RAGError(.invalidK, "k: must be between 1 and 100, got \(options.k)")
         }
         let cacheKey = cacheKeyFor(question, options)
         if let cacheKey, let cache, let data = try cache.get(cacheKey), var cached = try? JSONDecoder.snakeCase.decode(Answer.self, from: data) {
@@ -122,7 +122,7 @@ public final class AnswerEngine: @unchecked Sendable {
         var text: String
         if options.extractive || generator == nil {
             guard options.extractive else {
-                throw AnsweringError(code: "no_generator", message: "no generator is available: pass --extractive")
+                throw RAGError(.noGenerator, "no generator is available: pass --extractive")
             }
             blocks = candidates.enumerated().map { ContextBlock(n: $0.offset + 1, path: $0.element.path, headingPath: $0.element.headingPath, text: $0.element.text) }
             used = Array(candidates.indices)
@@ -159,7 +159,7 @@ public final class AnswerEngine: @unchecked Sendable {
             }
             let rest = held + filter.finish()
             if !rest.isEmpty { onText(rest) }
-            guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
+            guard let summary else { throw RAGError(.generationIncomplete, "the generator stopped without finishing") }
             text = packed.answerPrefix + summary.text
             result.usage = .init(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens,
                                  cachedPromptTokens: summary.cachedPromptTokens)

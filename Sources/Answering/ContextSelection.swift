@@ -94,7 +94,7 @@ public struct ContextPacker {
         let bare = template.prompt(question: question, contexts: [], renderChat: renderChat)
         let bareTokens = countTokens(bare)
         guard bareTokens <= budget else {
-            throw AnsweringError(code: "prompt_too_long", message: """
+            throw RAGError(.promptTooLong, """
                 the prompt template "\(template.name)" with this question needs \(bareTokens) tokens before any context, \
                 but only \(budget) of the generator's \(contextLength) are left after max_tokens \(maxTokens): \
                 shorten the question or the template, or lower max_tokens

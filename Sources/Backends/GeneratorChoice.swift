@@ -10,11 +10,11 @@ public enum GeneratorChoice: Sendable, Equatable, CustomStringConvertible {
     public init(parsing s: String) throws {
         if s == "local" { self = .local; return }
         guard s.hasPrefix("openai:") else {
-            throw RAGError("invalid_generator", "--generator: expected local or openai:URL[,URL…], got \(s)")
+            throw RAGError(.invalidGenerator, "--generator: expected local or openai:URL[,URL…], got \(s)")
         }
         let urls = s.dropFirst("openai:".count).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard !urls.isEmpty, urls.allSatisfy({ !$0.isEmpty }) else {
-            throw RAGError("invalid_generator", "--generator: openai: needs at least one URL")
+            throw RAGError(.invalidGenerator, "--generator: openai: needs at least one URL")
         }
         self = .openAI(urls)
     }

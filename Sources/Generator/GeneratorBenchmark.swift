@@ -39,10 +39,10 @@ extension LocalGenerator {
     }
 
     public func benchmark(promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
-        guard promptTokens > 0 else { throw GeneratorError.invalidParameter("prompt_tokens", "must be ≥ 1") }
-        guard genTokens > 0 else { throw GeneratorError.invalidParameter("gen_tokens", "must be ≥ 1") }
+        guard promptTokens > 0 else { throw RAGError.invalidParameter("prompt_tokens", "must be ≥ 1") }
+        guard genTokens > 0 else { throw RAGError.invalidParameter("gen_tokens", "must be ≥ 1") }
         guard promptTokens + genTokens <= contextLength else {
-            throw GeneratorError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
+            throw RAGError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
         }
         var rng = SeededRandom(seed: seed)
         let vocab = model.config.vocabSize

@@ -77,9 +77,9 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         let p = request.parameters
         var sampler = try Sampler(p, contextLength: contextLength)
         let prompt = promptTokens(request.prompt)
-        guard !prompt.isEmpty else { throw GeneratorError.invalidParameter("prompt", "is empty") }
+        guard !prompt.isEmpty else { throw RAGError.invalidParameter("prompt", "is empty") }
         guard prompt.count < contextLength else {
-            throw GeneratorError("prompt_too_long", "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
+            throw RAGError(.promptTooLong, "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
         }
         lock.lock()
         defer { lock.unlock() }

@@ -147,6 +147,6 @@ extension GenerationBackend {
         for try await event in generate(request) {
             if case .finished(let summary) = event { return summary }
         }
-        throw RAGError("generation_incomplete", "the generation stream ended without a summary")
+        throw RAGError(.generationIncomplete, "the generation stream ended without a summary")
     }
 }

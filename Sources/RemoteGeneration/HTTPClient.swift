@@ -7,17 +7,6 @@ import NIOHTTP1
 import NIOPosix
 import RAGCore
 
-/// Errors of the remote generation layer. `connection_failed` is the one a retry may cure.
-public struct RemoteError: RAGErrorConvertible {
-    public let code: String
-    public let message: String
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
-    public var isConnectionFailure: Bool { code == "connection_failed" }
-}
-
 /// `http://host:port[/base]`, parsed once.
 public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let host: String
@@ -27,7 +16,7 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ url: String) throws {
         guard let u = URLComponents(string: url), u.scheme == "http", let host = u.host, !host.isEmpty else {
-            throw RemoteError(code: "invalid_url", message: "\(url): expected http://HOST[:PORT][/PATH] (https is not supported)")
+            throw RAGError(.invalidURL, "\(url): expected http://HOST[:PORT][/PATH] (https is not supported)")
         }
         self.host = host
         port = u.port ?? 80
@@ -81,7 +70,7 @@ public struct HTTPClient: Sendable {
                     }
                 }
         } catch {
-            throw RemoteError(code: "connection_failed", message: "\(endpoint): cannot connect: \(error)")
+            throw RAGError(.connectionFailed, "\(endpoint): cannot connect: \(error)")
         }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: endpoint.basePath + path)
         head.headers.add(name: "Host", value: "\(endpoint.host):\(endpoint.port)")
@@ -117,22 +106,22 @@ public struct HTTPClient: Sendable {
                     }
                 }
             }
-        } catch let e as RemoteError {
+        } catch let e as RAGError {
             throw e
         } catch is ReadTimeout {
-            throw RemoteError(code: "backend_timeout", message: "\(endpoint)\(path): no response for \(self.readTimeout)")
+            throw RAGError(.backendTimeout, "\(endpoint)\(path): no response for \(self.readTimeout)")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): \(error)")
+            throw RAGError(.backendError, "\(endpoint)\(path): \(error)")
         }
         if !complete {
             if Task.isCancelled { throw CancellationError() }
             if let e = lastWriteError.value {
-                throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): sending the request failed: \(e)")
+                throw RAGError(.backendError, "\(endpoint)\(path): sending the request failed: \(e)")
             }
-            throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): the connection closed before the response ended")
+            throw RAGError(.backendError, "\(endpoint)\(path): the connection closed before the response ended")
         }
     }
 
@@ -144,7 +133,7 @@ public struct HTTPClient: Sendable {
                          onHead: { status, headers in box.set(status: status, headers: headers) },
                          onBody: { buffer in
                              guard box.append(buffer, limit: limit) else {
-                                 throw RemoteError(code: "response_too_large", message: "\(endpoint)\(path): response larger than \(limit) bytes")
+                                 throw RAGError(.responseTooLarge, "\(endpoint)\(path): response larger than \(limit) bytes")
                              }
                          })
         return box.result

@@ -63,18 +63,18 @@ public final class Retriever: @unchecked Sendable {
     /// The query's vector, from the cache or the encoder; refuses an encoder other than the index's.
     public func embedQuery(_ text: String) throws -> [Float] {
         guard let embedder else {
-            throw RAGError("encoder_missing", "dense and hybrid search need the encoder: none was loaded")
+            throw RAGError(.encoderMissing, "dense and hybrid search need the encoder: none was loaded")
         }
         let indexModel = try store.meta("embedding_model")
         guard let indexModel else {
-            throw RAGError("no_vectors", "index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
+            throw RAGError(.noVectors, "index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
         }
         guard indexModel == embedder.modelID else {
-            throw RAGError("encoder_mismatch", "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder")
+            throw RAGError(.encoderMismatch, "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder")
         }
         if let v = cache.get(model: embedder.modelID, text: text) { return v }
         guard let v = try embedder.embed([text]).first, v.count == embedder.dimension, v.allSatisfy(\.isFinite) else {
-            throw RAGError("encoder_error", "the encoder gave no usable vector for the query")
+            throw RAGError(.encoderError, "the encoder gave no usable vector for the query")
         }
         cache.put(model: embedder.modelID, text: text, vector: v)
         return v
@@ -87,7 +87,7 @@ public final class Retriever: @unchecked Sendable {
         let index = try denseIndex()
         guard index.count > 0 else { return [] }
         guard vector.count == index.dimension else {
-            throw RAGError("encoder_mismatch", "index \(store.path) holds \(index.dimension)-dimensional vectors, the query encoder makes \(vector.count)")
+            throw RAGError(.encoderMismatch, "index \(store.path) holds \(index.dimension)-dimensional vectors, the query encoder makes \(vector.count)")
         }
         var opts = VectorSearchOptions(threads: options.threads, nprobe: options.nprobe)
         if let filter, !filter.isEmpty { opts.filter = try store.rowSet(matching: filter, in: index.matrix) }
@@ -95,7 +95,7 @@ public final class Retriever: @unchecked Sendable {
     }
 
     func checkK(_ k: Int) throws {
-        guard k >= 1 else { throw RAGError("invalid_k", "k must be at least 1, got \(k)") }
+        guard k >= 1 else { throw RAGError(.invalidK, "k must be at least 1, got \(k)") }
     }
 
     /// The best k chunks for `query` in `mode`, as hits with path, heading, text and snippet.

@@ -28,7 +28,7 @@ public final class ShardedRetriever: @unchecked Sendable {
 
     public func search(_ query: String, mode: RetrievalMode = .hybrid, k: Int, filter: ChunkFilter? = nil,
                        highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
-        guard k >= 1 else { throw RAGError("invalid_k", "k must be at least 1, got \(k)") }
+        guard k >= 1 else { throw RAGError(.invalidK, "k must be at least 1, got \(k)") }
         if mode != .keyword, let first = shards.first { _ = try first.embedQuery(query) }  // embed once; the shards share the cache
         let depth = mode == .hybrid ? max(k, shards.first?.options.fusionDepth ?? k) : k
         let h = highlight

@@ -5,5 +5,5 @@ extension APIError {
         var message: String
     }
 
-    var body: Body { Body(code: code, message: message) }
+    var body: Body { Body(code: code.rawValue, message: message) }
 }

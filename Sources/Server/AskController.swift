@@ -34,7 +34,7 @@ struct AskController: RouteController {
         options.k = try body.int("k", in: 1...100) ?? configuration.defaultK
         let mode = try body.mode(default: configuration.defaultMode)
         if mode == .dense && !s.hasVectors {
-            throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword or hybrid")
+            throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword or hybrid")
         }
         let terms = try body.strings("filter") ?? []
         let filter = try ChunkFilter(parsing: terms)

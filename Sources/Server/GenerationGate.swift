@@ -38,8 +38,7 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         try lock.withLock {
             guard running + reserved < concurrency + maxQueued else {
                 rejected.increment()
-                throw APIError(.serviceUnavailable, "busy",
-                               "the generation queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
+                throw APIError(.busy, "the generation queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
                                headers: [.retryAfter: "1"])
             }
             reserved += 1

@@ -48,7 +48,7 @@ struct OpenAIController: RouteController {
                     }
                     return t
                 }.joined(separator: "\n")
-            case nil: throw APIError(.badRequest, "missing_field", "messages[\(i)].content: required")
+            case nil: throw APIError(.missingField, "messages[\(i)].content: required")
             case let v?: throw APIError.invalid("messages[\(i)].content", "expected a string, got \(v.kind)")
             }
             return ChatMessage(role: role == "developer" ? "system" : role, content: content)
@@ -122,7 +122,7 @@ struct OpenAIController: RouteController {
                 case .finished(let x): summary = x
                 }
             }
-            guard let summary else { throw APIError(.badGateway, "generation_incomplete", "the generator stopped without finishing") }
+            guard let summary else { throw APIError(.generationIncomplete, "the generator stopped without finishing") }
             StageMetrics.stage("prefill", summary.timings.promptSeconds)
             StageMetrics.stage("decode", summary.timings.generationSeconds)
             StageMetrics.stage("generate", summary.timings.promptSeconds + summary.timings.generationSeconds)

@@ -15,7 +15,7 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () 
         return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     } catch {
         if expired.isSet {
-            throw APIError(.gatewayTimeout, "timeout", "the request took longer than the server's limit of \(limit.seconds) s")
+            throw APIError(.timeout, "the request took longer than the server's limit of \(limit.seconds) s")
         }
         throw error
     }

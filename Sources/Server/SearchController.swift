@@ -34,7 +34,7 @@ struct SearchController: RouteController {
         let k = try body.int("k", in: 1...100) ?? 10
         let requested = try body.mode(default: configuration.defaultMode)
         if !s.hasVectors && requested == .dense {
-            throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword")
+            throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword")
         }
         let mode = s.hasVectors ? requested : .keyword
         let terms = try body.strings("filter") ?? []
@@ -64,10 +64,10 @@ struct SearchController: RouteController {
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: nil)
         let s = try state.ready()
         guard let encoder = s.encoder else {
-            throw APIError(.serviceUnavailable, "encoder_missing", "the encoder is not loaded: run scripts/fetch-models")
+            throw APIError(.encoderMissing, "the encoder is not loaded: run scripts/fetch-models")
         }
         if let model = try body.string("model"), !["all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"].contains(model) {
-            throw APIError(.notFound, "model_not_found", "model: \(model) is not served here (embeddings come from all-minilm-l6-v2)")
+            throw APIError(.modelNotFound, "model: \(model) is not served here (embeddings come from all-minilm-l6-v2)")
         }
         if case .array(let items)? = body.present("input"), let i = items.firstIndex(where: { if case .string = $0 { false } else { true } }) {
             throw APIError.invalid("input[\(i)]", "expected a string (token arrays are not accepted), got \(items[i].kind)")

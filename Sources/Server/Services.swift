@@ -44,7 +44,7 @@ final class Services: @unchecked Sendable {
             // The batcher merges concurrent queries into one call; its workers split a big batch over the cores.
             encoder = BatchingEmbedder(base: try MiniLMEncoder(directory: encoderDirectory, precision: precision))
         } else if hasVectors {
-            throw ServerError(code: "model_missing", message: "encoder files not found in \(encoderDirectory.path): run scripts/fetch-models")
+            throw RAGError(.modelMissing, "encoder files not found in \(encoderDirectory.path): run scripts/fetch-models")
         } else {
             encoder = nil
         }
@@ -133,8 +133,8 @@ final class ServiceState: @unchecked Sendable {  // guarded by `lock`
     func ready() throws -> Services {
         try lock.withLock {
             if let services { return services }
-            if let failure { throw APIError(.serviceUnavailable, "not_ready", "start-up failed: \(failure)") }
-            throw APIError(.serviceUnavailable, "not_ready", "the server is still loading its models and index", headers: [.retryAfter: "1"])
+            if let failure { throw APIError(.notReady, "start-up failed: \(failure)") }
+            throw APIError(.notReady, "the server is still loading its models and index", headers: [.retryAfter: "1"])
         }
     }
 }

@@ -1,5 +1,6 @@
 /// The vector side of one index as a searcher sees it: the matrix loaded at open, the index type the planner
 /// picked (flat fp32, int8, IVF), and the generation it was loaded at, so a changed store is reloaded.
+import RAGCore
 import Foundation
 
 /// The index types `--index-type` names; `auto` lets the planner choose.
@@ -102,7 +103,7 @@ public final class DenseIndex: @unchecked Sendable {
     /// The k nearest rows by inner product on the planned index. A filtered IVF query that finds fewer than k
     /// admitted rows in its probed lists falls back to the exact scan, so k results come back when k exist.
     public func search(_ query: [Float], k: Int, options: VectorSearchOptions = .init()) throws -> [VectorHit] {
-        guard k >= 1 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
+        guard k >= 1 else { throw RAGError(.invalidK, "k must be at least 1, got \(k)") }
         if matrix.count == 0 { return [] }
         switch plan.type {
         case .int8:

@@ -1,5 +1,6 @@
 /// Exact inner-product search: every row scored with the SIMD dot kernel, top-k by partial selection, rows split
 /// over threads for large scans.
+import RAGCore
 import Dispatch
 import Kernels
 
@@ -28,7 +29,7 @@ public struct VectorSearchOptions: Sendable {
 
 /// Validates k against the index: a clear error for k < 1, capped at the number of rows.
 func checkK(_ k: Int) throws {
-    guard k >= 1 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
+    guard k >= 1 else { throw RAGError(.invalidK, "k must be at least 1, got \(k)") }
 }
 
 /// Splits rows 0..<count over `threads` workers, each with its own selection, then merges them.
@@ -96,9 +97,9 @@ struct QueryPointer<T>: @unchecked Sendable { let p: UnsafePointer<T> }
 
 func checkQuery(_ query: [Float], dimension: Int) throws {
     guard query.count == dimension else {
-        throw StoreError(code: "dimension_mismatch", message: "the query vector has \(query.count) values but the index holds \(dimension)-dimensional vectors: it was built with another encoder")
+        throw RAGError(.dimensionMismatch, "the query vector has \(query.count) values but the index holds \(dimension)-dimensional vectors: it was built with another encoder")
     }
     guard query.allSatisfy(\.isFinite) else {
-        throw StoreError(code: "invalid_vector", message: "the query vector has a NaN or infinite value")
+        throw RAGError(.invalidVector, "the query vector has a NaN or infinite value")
     }
 }

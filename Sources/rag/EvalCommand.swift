@@ -31,7 +31,7 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
         guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
-        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
+        do { _ = try ChunkFilter(parsing: filter) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     var indexPath: String {

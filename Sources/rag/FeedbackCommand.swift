@@ -1,6 +1,7 @@
 /// `rag feedback`: the ratings given through POST /v1/feedback, with the question and answer each is about.
 import ArgumentParser
 import Foundation
+import RAGCore
 import Store
 
 struct FeedbackCommand: ParsableCommand {
@@ -14,7 +15,7 @@ struct FeedbackCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path)")
+            throw RAGError(.indexNotFound, "no index at \(indexOptions.path)")
         }
         let records = try IndexStore(path: indexOptions.path).feedback(limit: max(1, limit))
         if json {

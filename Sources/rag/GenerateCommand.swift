@@ -45,9 +45,9 @@ struct GenerateCommand: AsyncParsableCommand {
             } else {
                 print("")
             }
-        } catch let e as any RAGErrorConvertible {
+        } catch let e as RAGError {
             FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(e.code.exitCode)
         }
     }
 

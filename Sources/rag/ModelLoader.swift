@@ -18,7 +18,7 @@ struct ModelLoader {
     func requireEncoderFiles() throws {
         let vocab = encoderDirectory.appendingPathComponent("vocab.txt").path
         guard FileManager.default.fileExists(atPath: vocab) else {
-            throw RAGError("model_missing", "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
+            throw RAGError(.modelMissing, "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
         }
     }
 

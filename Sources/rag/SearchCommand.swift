@@ -1,4 +1,5 @@
 /// `rag search`: ranked chunks for a query (dense, keyword or hybrid), with highlighted snippets.
+import RAGCore
 import ArgumentParser
 import Foundation
 import Retrieval
@@ -30,7 +31,7 @@ struct SearchCommand: AsyncParsableCommand {
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the query is empty") }
         if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
         guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
-        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
+        do { _ = try ChunkFilter(parsing: filter) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     struct Output: Encodable {
@@ -80,7 +81,7 @@ struct SearchCommand: AsyncParsableCommand {
         if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
         let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
         guard models.count <= 1 else {
-            throw StoreError(code: "encoder_mismatch", message: "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+            throw RAGError(.encoderMismatch, "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
         }
         let cache = QueryEmbeddingCache()
         let loader = RetrieverLoader(modelOptions: modelOptions)

@@ -127,7 +127,7 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
 
     @Test func aTemplateThatOverflowsTheContextIsCaught() async throws {
         let huge = try PromptTemplate(name: "huge", source: String(repeating: "word ", count: 3000) + "{{question}}")
-        await #expect(throws: AnsweringError.self) {
+        await #expect(throws: RAGError.self) {
             _ = try await engine(ScriptedBackend(["x"]), template: huge).answer("q", options: AskOptions())
         }
     }

@@ -75,7 +75,7 @@ import Testing
 
     @Test func searchingAMissingIndexIsAClearError() throws {
         let r = try CLI.run(["search", "x", "--index", "/nonexistent/dir/i.sqlite"])
-        #expect(r.status == 1)
+        #expect(r.status == 3, "index_not_found exits with the not-found status")
         #expect(r.stderr.contains("/nonexistent/dir/i.sqlite") && r.stderr.contains("rag ingest"))
     }
 
@@ -136,7 +136,7 @@ import Testing
 
         // Vectors of another precision are not mixed in silently.
         let mixed = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8"])
-        #expect(mixed.status == 1)
+        #expect(mixed.status == 4, "encoder_mismatch: an index that cannot be used as asked")
         #expect(mixed.stderr.contains("--reembed"))
         let replaced = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8", "--reembed", "--json"])
         #expect(replaced.status == 0, "\(replaced.stderr)")

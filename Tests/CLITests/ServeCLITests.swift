@@ -1,3 +1,4 @@
+import RAGCore
 import Foundation
 import RAGCore
 import RemoteGeneration
@@ -236,7 +237,7 @@ import Testing
         let last = try #require(result.events.last.flatMap(jsonObject))
         #expect(last["type"] as? String == "answer", "the stream was cut: \(result.events.suffix(2))")
         #expect(server.waitExit(timeout: 30) == 0)
-        await #expect(throws: RemoteError.self) { try await server.get("/healthz") }
+        await #expect(throws: RAGError.self) { try await server.get("/healthz") }
     }
 
     @Test func readyzIsUnavailableUntilModelsLoad() async throws {

@@ -13,7 +13,7 @@ import Testing
         do {
             _ = try await engine.complete(GenerationRequest(prompt: prompt, parameters: p))
             Issue.record("\(field): no error")
-        } catch let e as GeneratorError {
+        } catch let e as RAGError {
             #expect(e.message.hasPrefix(field), "\(field): \(e.message)")
         }
     }
@@ -34,8 +34,8 @@ import Testing
         do {
             _ = try await engine.complete(GenerationRequest(prompt: .text(long)))
             Issue.record("no error")
-        } catch let e as GeneratorError {
-            #expect(e.code == "prompt_too_long")
+        } catch let e as RAGError {
+            #expect(e.code.rawValue == "prompt_too_long")
             #expect(e.message.contains("context of \(engine.contextLength)"))
         }
     }

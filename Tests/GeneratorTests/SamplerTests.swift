@@ -56,6 +56,6 @@ import Testing
         ("stop", GenerationParameters(stop: [""])),
     ])
     func invalidParametersNameTheField(field: String, p: GenerationParameters) {
-        #expect { _ = try Sampler(p, contextLength: 1000) } throws: { ($0 as? GeneratorError)?.message.hasPrefix(field) == true }
+        #expect { _ = try Sampler(p, contextLength: 1000) } throws: { ($0 as? RAGError)?.message.hasPrefix(field) == true }
     }
 }

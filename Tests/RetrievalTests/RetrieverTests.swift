@@ -69,8 +69,8 @@ import Testing
         #expect(glob.count == 2)
         let future = try r.search("desert", mode: .hybrid, k: 4, filter: try ChunkFilter(parsing: ["after:2999-01-01"]))
         #expect(future.isEmpty)
-        #expect(throws: StoreError.self) { try ChunkFilter(parsing: ["colour:red"]) }
-        #expect(throws: StoreError.self) { try ChunkFilter(parsing: ["after:yesterday"]) }
+        #expect(throws: RAGError.self) { try ChunkFilter(parsing: ["colour:red"]) }
+        #expect(throws: RAGError.self) { try ChunkFilter(parsing: ["after:yesterday"]) }
     }
 
     @Test func anotherEncodersIndexIsRefused() throws {

@@ -44,7 +44,7 @@ struct GenerationGateTests {
             _ = try gate.admit()
             Issue.record("a fourth request was admitted to a gate of 1 running + 2 queued")
         } catch let e as APIError {
-            #expect(e.code == "busy")
+            #expect(e.code == .busy)
             #expect(e.status == .serviceUnavailable)
             #expect(e.headers[.retryAfter] == "1")
         }
