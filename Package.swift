@@ -88,7 +88,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RAGCore"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "RemoteGeneration", "RAGCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
     ]
 )
