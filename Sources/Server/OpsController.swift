@@ -21,7 +21,7 @@ struct OpsController: RouteController {
         struct Backend: Encodable { var url: String; var healthy: Bool; var inFlight: Int }
         var status = "ready"
         var index: String
-        var chunks: Int64
+        var chunks: Int
         var vectors: Bool
         var generator: String
         var queueDepth: Int
@@ -34,7 +34,7 @@ struct OpsController: RouteController {
 
     func readyz(_ request: Request) async throws -> Response {
         let s = try state.ready()
-        let chunks = try await s.withSlot { slot in try await Services.offload { try slot.store.db.scalarInt("SELECT count(*) FROM chunks") ?? 0 } }
+        let chunks = try await s.withSlot { slot in try await Services.offload { try slot.store.chunkCount() } }
         return try Reply.json(Readiness(
             index: s.configuration.indexPath, chunks: chunks, vectors: s.hasVectors, generator: s.generator.name,
             queueDepth: s.gate.depth,

@@ -197,6 +197,9 @@ public final class IndexStore: @unchecked Sendable {
         return "ok"
     }
 
+    /// Chunks in the index (a readiness probe reports it every few seconds, so it is not the whole `stats()`).
+    public func chunkCount() throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM chunks") ?? 0) }
+
     public func stats() throws -> IndexStats {
         func count(_ table: String) throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM \(table)") ?? 0) }
         var formats: [String: Int] = [:]
