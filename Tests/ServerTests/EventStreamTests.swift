@@ -53,13 +53,14 @@ struct EventStreamTests {
         let response = EventStream.response(timeout: .milliseconds(100),
                                             failure: { EventStream.event(json: $0.body, name: "error") }) { send in
             send(EventStream.event("started"))
-            try await Task.sleep(for: .seconds(30))
+            try await Task.sleep(for: .seconds(120))
             send(EventStream.event("never"))
         }
         let (events, _) = try await events(response)
         #expect(events.count == 2)
         #expect(events.first == "started")
         #expect(events.last?.contains(#""code":"timeout""#) == true)
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Far below the producer's sleep, with room for a loaded machine (other suites share the cooperative pool).
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
