@@ -75,7 +75,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     /// Generates synchronously on the calling thread, handing each text delta to `onText`.
     public func run(_ request: GenerationRequest, cancelled: SetOnceFlag = SetOnceFlag(), onText: (String) -> Void) throws -> GenerationSummary {
         let p = request.parameters
-        var sampler = try Sampler(p, contextLength: contextLength)
+        var sampler = Sampler(p)
         let prompt = promptTokens(request.prompt)
         guard !prompt.isEmpty else { throw RAGError.invalidParameter("prompt", "is empty") }
         guard prompt.count < contextLength else {

@@ -5,23 +5,8 @@ public struct Sampler: Sendable {
     public let parameters: GenerationParameters
     private var rng: SeededRandom
 
-    /// Validates the parameters (errors name the field) and seeds the generator.
-    public init(_ p: GenerationParameters, contextLength: Int) throws {
-        guard p.temperature.isFinite, p.temperature >= 0 else {
-            throw RAGError.invalidParameter("temperature", "must be ≥ 0, got \(p.temperature)")
-        }
-        guard p.topK >= 0 else { throw RAGError.invalidParameter("top_k", "must be ≥ 0, got \(p.topK)") }
-        guard p.topP > 0, p.topP <= 1 else { throw RAGError.invalidParameter("top_p", "must be in (0, 1], got \(p.topP)") }
-        guard p.minP >= 0, p.minP <= 1 else { throw RAGError.invalidParameter("min_p", "must be in [0, 1], got \(p.minP)") }
-        guard p.repeatPenalty.isFinite, p.repeatPenalty > 0 else {
-            throw RAGError.invalidParameter("repeat_penalty", "must be > 0, got \(p.repeatPenalty)")
-        }
-        guard p.repeatLastN >= 0 else { throw RAGError.invalidParameter("repeat_last_n", "must be ≥ 0, got \(p.repeatLastN)") }
-        guard p.maxTokens > 0 else { throw RAGError.invalidParameter("max_tokens", "must be ≥ 1, got \(p.maxTokens)") }
-        guard p.maxTokens <= contextLength else {
-            throw RAGError.invalidParameter("max_tokens", "\(p.maxTokens) exceeds the context length \(contextLength)")
-        }
-        guard !p.stop.contains("") else { throw RAGError.invalidParameter("stop", "stop sequences must not be empty") }
+    /// Seeds the generator; `p` is valid by construction (`GenerationParameters` checks its fields where it is built).
+    public init(_ p: GenerationParameters) {
         parameters = p
         var sys = SystemRandomNumberGenerator()
         rng = SeededRandom(seed: p.seed ?? sys.next())

@@ -17,13 +17,12 @@ struct AskController: RouteController {
     ]
 
     static let askFields: Set<String> = ["question", "k", "mode", "filter", "stream", "temperature", "top_k", "top_p",
-                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache"]
+                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache", "nprobe"]
 
     /// A parsed ask: the question and the options the engine takes.
     struct Ask: Sendable {
         var question: String
-        var mode: RetrievalMode
-        var filter: ChunkFilter?
+        /// Retrieval settings (mode, k, filter, nprobe) travel in `options.search`.
         var options: AskOptions
         var stream: Bool
     }
@@ -31,19 +30,19 @@ struct AskController: RouteController {
     func parseAsk(_ body: JSONBody, services s: Services) throws -> Ask {
         let question = try body.required("question") { try body.string($0, maxLength: 10_000, nonEmpty: true) }
         var options = AskOptions()
-        options.k = try body.int("k", in: 1...100) ?? configuration.defaultK
         let mode = try body.mode(default: configuration.defaultMode)
         if mode == .dense && !s.hasVectors {
             throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword or hybrid")
         }
         let terms = try body.strings("filter") ?? []
-        let filter = try ChunkFilter(parsing: terms)
+        options.search = try SearchParameters(mode: s.hasVectors ? mode : .keyword, k: try body.integer("k") ?? configuration.defaultK,
+                                              filter: try ChunkFilter(parsing: terms), nprobe: try body.integer("nprobe"),
+                                              maxK: AskOptions.maxK)
         options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
         options.extractive = try body.bool("extractive") ?? false
         options.useCache = try body.bool("cache") ?? true
         options.cacheContext = s.cacheContext(mode: mode, filter: terms)
-        return Ask(question: question, mode: mode, filter: filter.isEmpty ? nil : filter, options: options,
-                   stream: try body.bool("stream") ?? false)
+        return Ask(question: question, options: options, stream: try body.bool("stream") ?? false)
     }
 
     /// The stream's events: `delta` (a piece of the answer), then `answer` (the whole object) or `error`.
@@ -96,7 +95,7 @@ struct AskController: RouteController {
             try await services.prepareQuery(ask.question, mode: .dense)
             let slot = try services.takeSlot()
             defer { services.putSlot(slot) }
-            let engine = services.engine(slot: slot, mode: ask.mode, filter: ask.filter, useCache: ask.options.useCache)
+            let engine = services.engine(slot: slot, useCache: ask.options.useCache)
             let answer = try await engine.answer(ask.question, options: ask.options, onText: onText)
             Counter(label: "rag_cache_requests_total", dimensions: [("cache", "answer"), ("result", answer.cached ? "hit" : "miss")]).increment()
             if !answer.cached { StageMetrics.record(answer) }
@@ -109,7 +108,7 @@ struct AskController: RouteController {
     static func prepare(_ ask: Ask, services s: Services) throws -> PreparedAsk {
         let slot = try s.takeSlot()
         defer { s.putSlot(slot) }
-        let engine = s.engine(slot: slot, mode: ask.mode, filter: ask.filter, useCache: ask.options.useCache)
+        let engine = s.engine(slot: slot, useCache: ask.options.useCache)
         if let cached = try engine.cachedAnswer(ask.question, options: ask.options) {
             return PreparedAsk(ask: ask, services: s, cached: cached, ticket: nil)
         }

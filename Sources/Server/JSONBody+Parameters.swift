@@ -3,22 +3,15 @@ import RAGCore
 import Retrieval
 
 extension JSONBody {
-    /// Sampling fields shared by /v1/ask, /v1/chat/completions and /v1/completions, over `base`.
+    /// Sampling fields shared by /v1/ask, /v1/chat/completions and /v1/completions, over `base`: the body gives the
+    /// JSON types, `GenerationParameters` checks the values (one rule, `invalid_field` naming the field).
     func generationParameters(base: GenerationParameters, contextLength: Int) throws -> GenerationParameters {
-        var p = base
-        if let t = try double("temperature", in: 0...2) { p.temperature = t }
-        if let k = try int("top_k", in: 0...100_000) { p.topK = k }
-        if let v = try double("top_p", in: 0...1, excludingLower: true) { p.topP = v }
-        if let v = try double("min_p", in: 0...1) { p.minP = v }
-        if let v = try double("repeat_penalty", in: 0...10, excludingLower: true) { p.repeatPenalty = v }
-        if let m = try int("max_tokens", in: 1...contextLength) { p.maxTokens = m }
-        if let m = try int("max_completion_tokens", in: 1...contextLength) { p.maxTokens = m }
-        if let s = try strings("stop", maxCount: 16, maxLength: 256) {
-            if let empty = s.firstIndex(where: \.isEmpty) { throw APIError.invalid("stop[\(empty)]", "must not be empty") }
-            p.stop = s
-        }
-        if let seed = try int("seed", in: 0...Int.max) { p.seed = UInt64(seed) }
-        return p
+        let seed = try int("seed", in: 0...Int.max).map { UInt64($0) }
+        return try base.with(temperature: try number("temperature"), topK: try integer("top_k"), topP: try number("top_p"),
+                             minP: try number("min_p"), repeatPenalty: try number("repeat_penalty"),
+                             maxTokens: try integer("max_completion_tokens") ?? integer("max_tokens"),
+                             stop: try strings("stop", maxCount: 16, maxLength: 256), seed: seed.map { .some($0) },
+                             contextLength: contextLength)
     }
 
     func mode(default d: RetrievalMode) throws -> RetrievalMode {

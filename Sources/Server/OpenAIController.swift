@@ -72,10 +72,11 @@ struct OpenAIController: RouteController {
                 throw APIError.invalid("messages", "model rag answers the last user message: there is none, or it is empty")
             }
             var options = AskOptions()
-            options.k = try body.int("k", in: 1...100) ?? configuration.defaultK
+            options.search = try SearchParameters(mode: s.hasVectors ? configuration.defaultMode : .keyword,
+                                                  k: try body.integer("k") ?? configuration.defaultK, maxK: AskOptions.maxK)
             options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
             options.cacheContext = s.cacheContext(mode: configuration.defaultMode, filter: [])
-            let ask = AskController.Ask(question: question, mode: configuration.defaultMode, filter: nil, options: options, stream: stream)
+            let ask = AskController.Ask(question: question, options: options, stream: stream)
             let run = try AskController.prepare(ask, services: s)
             if !stream {
                 let a = try await withTimeout(configuration.requestTimeout) { try await run.answer { _ in } }
@@ -88,7 +89,7 @@ struct OpenAIController: RouteController {
                 return (a.finishReason, a.usage.promptTokens, a.usage.completionTokens, a)
             }
         }
-        let parameters = try body.generationParameters(base: GenerationParameters(), contextLength: s.generator.backend.contextLength)
+        let parameters = try body.generationParameters(base: .default, contextLength: s.generator.backend.contextLength)
         return try await generate(GenerationRequest(prompt: .chat(messages), parameters: parameters), services: s,
                                   id: id, created: created, model: model, chat: true, stream: stream, includeUsage: includeUsage)
     }
@@ -100,7 +101,7 @@ struct OpenAIController: RouteController {
         let prompt = try body.required("prompt") { try body.string($0, nonEmpty: true) }
         let stream = try body.bool("stream") ?? false
         let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false
-        let parameters = try body.generationParameters(base: GenerationParameters(), contextLength: s.generator.backend.contextLength)
+        let parameters = try body.generationParameters(base: .default, contextLength: s.generator.backend.contextLength)
         let id = "cmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return try await generate(GenerationRequest(prompt: .text(prompt), parameters: parameters), services: s,
                                   id: id, created: Int(Date().timeIntervalSince1970), model: model, chat: false,

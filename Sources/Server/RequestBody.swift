@@ -99,6 +99,14 @@ struct JSONBody: Sendable {
         return i
     }
 
+    /// An integer field whose range the value type it feeds checks (`SearchParameters`, `GenerationParameters`).
+    func integer(_ key: String) throws -> Int? { try int(key, in: Int.min...Int.max) }
+
+    /// A number field whose range the value type it feeds checks.
+    func number(_ key: String) throws -> Double? {
+        try double(key, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+    }
+
     func double(_ key: String, in range: ClosedRange<Double>, excludingLower: Bool = false) throws -> Double? {
         guard let v = present(key) else { return nil }
         let d: Double

@@ -25,38 +25,48 @@ struct SearchController: RouteController {
         var chunkId: Int64
     }
 
-    struct SearchReply: Encodable { var results: [SearchResult] }
+    struct SearchReply: Encodable {
+        var results: [SearchResult]
+        /// Present when `nprobe` was given but the planner searched a flat or int8 index (or no vectors at all).
+        var nprobeNotUsed: String?
+    }
+
+    /// The most results one request may ask for.
+    static let maxK = 100
 
     func search(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter"])
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter", "nprobe"])
         let s = try state.ready()
         let query = try body.required("query") { try body.string($0, maxLength: 10_000, nonEmpty: true) }
-        let k = try body.int("k", in: 1...100) ?? 10
         let requested = try body.mode(default: configuration.defaultMode)
         if !s.hasVectors && requested == .dense {
             throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword")
         }
-        let mode = s.hasVectors ? requested : .keyword
         let terms = try body.strings("filter") ?? []
-        let filter = try ChunkFilter(parsing: terms)
-        let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: k, filter: terms)
-        let hits = try await withTimeout(configuration.requestTimeout) {
+        let parameters = try SearchParameters(mode: s.hasVectors ? requested : .keyword, k: try body.integer("k") ?? 10,
+                                              filter: try ChunkFilter(parsing: terms), nprobe: try body.integer("nprobe"),
+                                              maxK: Self.maxK)
+        let mode = parameters.mode
+        let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: parameters.k, nprobe: parameters.nprobe, filter: terms)
+        let (hits, nprobeNotUsed) = try await withTimeout(configuration.requestTimeout) {
             try await s.withSlot { slot in
-                let generation = try await Services.offload { try slot.store.generation() }
-                if let cached = s.searchCache.get(cacheKey, generation: generation) { return cached }
+                let (generation, nprobeNotUsed) = try await Services.offload {
+                    (try slot.store.generation(), try slot.retriever.nprobeNotUsed(parameters))
+                }
+                if let cached = s.searchCache.get(cacheKey, generation: generation) { return (cached, nprobeNotUsed) }
                 try await s.prepareQuery(query, mode: mode)
                 return try await Services.offload {
                     let t = ContinuousClock.now
-                    let hits = try slot.retriever.search(query, mode: mode, k: k, filter: filter.isEmpty ? nil : filter)
+                    let hits = try slot.retriever.search(query, parameters)
                     Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "search")]).recordInterval(since: t)
                     s.searchCache.put(cacheKey, generation: generation, hits: hits)
-                    return hits
+                    return (hits, nprobeNotUsed)
                 }
             }
         }
         return try Reply.json(SearchReply(results: hits.map {
             SearchResult(rank: $0.rank, score: $0.score, path: $0.path, headingPath: $0.headingPath, text: $0.text, chunkId: $0.chunkID)
-        }))
+        }, nprobeNotUsed: nprobeNotUsed))
     }
 
     /// OpenAI's embeddings API over the local encoder (`input`: a string or an array of strings).

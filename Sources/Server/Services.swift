@@ -82,9 +82,10 @@ final class Services: @unchecked Sendable {
     func putSlot(_ slot: Slot) { readers.put(slot) }
 
     /// The answer engine over `slot` for one request's mode and filter.
-    func engine(slot: Slot, mode: RetrievalMode, filter: ChunkFilter?, useCache: Bool = true) -> AnswerEngine {
-        let effective = hasVectors ? mode : .keyword
-        let retriever = SearchContextRetriever(retriever: slot.retriever, mode: effective, filter: filter)
+    /// An answer engine over `slot`; each question's mode (keyword when the index has no vectors), k, filter and
+    /// nprobe come with its `AskOptions.search`.
+    func engine(slot: Slot, useCache: Bool = true) -> AnswerEngine {
+        let retriever = SearchContextRetriever(retriever: slot.retriever)
         return AnswerEngine(retriever: retriever, generator: generator.backend, template: template,
                             cache: useCache ? AnswerCache(store: slot.store) : nil, countTokens: generator.countTokens)
     }

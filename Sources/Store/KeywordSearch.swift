@@ -80,7 +80,6 @@ extension IndexStore {
     /// fetching text and snippets for the k winners only matters: SQLite computes every selected column for every
     /// matching row before it sorts, and FTS5's snippet() is the costly one.
     public func keywordRanked(_ query: String, k: Int, filter: ChunkFilter? = nil) throws -> [(key: Int64, score: Double)] {
-        guard k > 0 else { throw RAGError(.invalidK, "k must be at least 1, got \(k)") }
         guard let match = KeywordQuery.fts5(query) else { return [] }
         let stmt: Statement
         if let filter, !filter.isEmpty {

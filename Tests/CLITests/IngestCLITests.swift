@@ -73,6 +73,14 @@ import Testing
         #expect(try CLI.run(["ingest", "x", "--chunk-tokens", "3"]).status == 2)
     }
 
+    @Test func helpDocumentsTheExitCodesEveryErrorCodeMapsTo() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for line in ["Exit codes:", "2  invalid input", "3  not found", "4  a model or index that cannot be used", "5  busy"] {
+            #expect(r.stdout.contains(line), "\(line) in \(r.stdout)")
+        }
+    }
+
     @Test func searchingAMissingIndexIsAClearError() throws {
         let r = try CLI.run(["search", "x", "--index", "/nonexistent/dir/i.sqlite"])
         #expect(r.status == 3, "index_not_found exits with the not-found status")

@@ -15,7 +15,7 @@ struct BackendPoolTests {
 
     func complete(_ pool: BackendPool) async throws -> String {
         var text = ""
-        for try await event in pool.generate(GenerationRequest(prompt: .text("1, 2,"), parameters: GenerationParameters())) {
+        for try await event in pool.generate(GenerationRequest(prompt: .text("1, 2,"), parameters: .default)) {
             if case .finished(let summary) = event { text = summary.text }
         }
         return text

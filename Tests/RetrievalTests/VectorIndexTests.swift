@@ -41,12 +41,6 @@ func bruteForce(_ rows: [[Float]], _ q: [Float], k: Int) -> [Int] {
         #expect(try flat.search(rows[0], k: 100).count == 7)
     }
 
-    @Test func kOfZeroOrNegativeIsRejected() throws {
-        let flat = FlatIndex(matrix: try VectorMatrix(rows: Fixture.unitVectors(3, dim: 8, seed: 6), dimension: 8))
-        #expect(throws: RAGError.self) { try flat.search([Float](repeating: 0.1, count: 8), k: 0) }
-        #expect(throws: RAGError.self) { try flat.search([Float](repeating: 0.1, count: 8), k: -3) }
-    }
-
     @Test func queryOfAnotherDimensionOrWithNaNIsRejected() throws {
         let flat = FlatIndex(matrix: try VectorMatrix(rows: Fixture.unitVectors(3, dim: 8, seed: 7), dimension: 8))
         #expect(throws: RAGError.self) { try flat.search([Float](repeating: 0.1, count: 9), k: 1) }

@@ -106,11 +106,6 @@ func prepared(_ path: String, _ texts: [String], heading: [String] = ["Guide"]) 
         #expect(hits.first?.headingPath == "Installation > Debian")
     }
 
-    @Test func kOfZeroIsRejected() throws {
-        let store = try IndexStore(path: temporaryIndexPath())
-        #expect(throws: RAGError.self) { try store.keywordSearch("x", k: 0) }
-    }
-
     @Test func readOnlyOpenOfAMissingIndexSaysHowToCreateIt() throws {
         let path = temporaryIndexPath("missing")
         do {
