@@ -39,9 +39,9 @@ let package = Package(
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
-        .target(name: "Retrieval", dependencies: ["Store", "Encoder", "Kernels", "RAGCore"], swiftSettings: simd),
+        .target(name: "Retrieval", dependencies: ["Store", "RAGCore"], swiftSettings: simd),
         .target(name: "Answering", dependencies: [
-            "Retrieval", "Generator", "Tokenizers", "Store", "RAGCore",
+            "Retrieval", "Store", "RAGCore",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: simd),
         // OpenAI-compatible generation over HTTP (NIO HTTP/1.1 client) and the load-balanced backend pool.

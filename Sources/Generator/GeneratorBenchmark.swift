@@ -44,7 +44,7 @@ extension LocalGenerator {
         guard promptTokens + genTokens <= contextLength else {
             throw RAGError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
         }
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let vocab = model.config.vocabSize
         let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
         let state = model.makeState(contextLength: promptTokens + genTokens)

@@ -3,13 +3,13 @@ import RAGCore
 
 public struct Sampler: Sendable {
     public let parameters: GenerationParameters
-    private var rng: SeededRandom
+    private var rng: SplitMix64
 
     /// Seeds the generator; `p` is valid by construction (`GenerationParameters` checks its fields where it is built).
     public init(_ p: GenerationParameters) {
         parameters = p
         var sys = SystemRandomNumberGenerator()
-        rng = SeededRandom(seed: p.seed ?? sys.next())
+        rng = SplitMix64(seed: p.seed ?? sys.next())
     }
 
     /// The next token. `logits` (vocab) may be modified by the repeat penalty.
@@ -17,11 +17,11 @@ public struct Sampler: Sendable {
         let p = parameters
         RepeatPenalty(penalty: Float(p.repeatPenalty), lastN: p.repeatLastN).apply(to: logits, history: history)
         if p.temperature == 0 { return Sampler.argmax(logits, vocab) }
-        var c = TopK(k: p.topK).candidates(from: logits, vocab: vocab)
+        var c = SamplerTopK(k: p.topK).candidates(from: logits, vocab: vocab)
         TopP(p: Float(p.topP)).apply(&c)
         MinP(p: Float(p.minP)).apply(&c)
         let probs = c.probabilities(temperature: Float(p.temperature))
-        let u = rng.unit()
+        let u = rng.unitFloat()
         var cum: Float = 0
         for (i, q) in probs.enumerated() {
             cum += q

@@ -9,8 +9,6 @@ extension RAGError {
         case unknownField = "unknown_field"
         case invalidJSON = "invalid_json"
         case invalidParameter = "invalid_parameter"
-        case invalidK = "invalid_k"
-        case invalidNprobe = "invalid_nprobe"
         case invalidFilter = "invalid_filter"
         case invalidQuestion = "invalid_question"
         case invalidRating = "invalid_rating"
@@ -89,8 +87,8 @@ extension RAGError {
         /// The HTTP status the server answers with.
         public var httpStatus: Int {
             switch self {
-            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter, .invalidK,
-                 .invalidNprobe, .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
+            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
+                 .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
                  .invalidVector, .invalidGenerator, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
                  .templateNotFound, .shardMismatch, .noVectors, .encoderMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
@@ -118,8 +116,8 @@ extension RAGError {
         /// 4 a model or index that cannot be used, 5 busy, timed out, or a generation backend failed.
         public var exitCode: Int32 {
             switch self {
-            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter, .invalidK,
-                 .invalidNprobe, .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
+            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
+                 .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
                  .invalidVector, .invalidGenerator, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
                  .contextOverflow, .noGenerator, .badTemplate, .shardMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,

@@ -7,7 +7,7 @@ import Testing
     let logits: [Float] = [1.0, 4.0, 3.0, -2.0, 3.5, 0.0]
 
     @Test func topKKeepsTheKHighestLogitsInOrder() {
-        let c = logits.withUnsafeBufferPointer { TopK(k: 3).candidates(from: $0.baseAddress!, vocab: logits.count) }
+        let c = logits.withUnsafeBufferPointer { SamplerTopK(k: 3).candidates(from: $0.baseAddress!, vocab: logits.count) }
         #expect(c.ids == [1, 4, 2])
     }
 

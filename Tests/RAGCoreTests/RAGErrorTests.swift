@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func inputAndNotFoundCodesKeepTheirStatuses() {
-        #expect(RAGError.Code.invalidK.httpStatus == 400 && RAGError.Code.invalidK.exitCode == 2)
+        #expect(RAGError.Code.invalidFilter.httpStatus == 400 && RAGError.Code.invalidFilter.exitCode == 2)
         #expect(RAGError.Code.invalidField.httpStatus == 400)
         #expect(RAGError.Code.answerNotFound.httpStatus == 404 && RAGError.Code.indexNotFound.exitCode == 3)
         #expect(RAGError.Code.backendTimeout.httpStatus == 504 && RAGError.Code.noBackend.httpStatus == 502)
