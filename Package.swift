@@ -42,9 +42,9 @@ let package = Package(
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
-        .target(name: "Retrieval", dependencies: ["Store", "Encoder", "Kernels", "RAGCore"], swiftSettings: simd),
+        .target(name: "Retrieval", dependencies: ["Store", "RAGCore"], swiftSettings: simd),
         .target(name: "Answering", dependencies: [
-            "Retrieval", "Generator", "Tokenizers", "Store", "RAGCore",
+            "Retrieval", "Store", "RAGCore",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: simd),
         // OpenAI-compatible generation over HTTP (NIO HTTP/1.1 client) and the load-balanced backend pool.
@@ -55,8 +55,11 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // Generator set-up (local GGUF or remote pool) for `rag ask` and `rag serve`, below Server so the CLI's
+        // ask needs no HTTP server and the numeric Generator stays free of NIO.
+        .target(name: "Backends", dependencies: ["Generator", "RemoteGeneration", "Tokenizers", "RAGCore"]),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Generator", "RemoteGeneration", "RAGCore",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -66,7 +69,7 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
-                "RemoteGeneration", "Server",
+                "RemoteGeneration", "Backends", "Server",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -76,13 +79,23 @@ let package = Package(
         .testTarget(name: "RAGCoreTests", dependencies: ["RAGCore"], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers"], swiftSettings: simd),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers"], swiftSettings: simd),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: simd),
+        .testTarget(name: "RemoteGenerationTests", dependencies: [
+            "RemoteGeneration", "RAGCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "RemoteGeneration", "RAGCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: simd),
         .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
     ]
 )

@@ -1,6 +1,7 @@
 /// The answer engine: retrieve → select → pack → generate (streamed) → check citations → cache.
 import Foundation
 import RAGCore
+import Retrieval
 import Store
 
 /// The object `rag ask --json` prints (and `/v1/ask` returns).
@@ -46,8 +47,11 @@ public struct Answer: Codable, Sendable {
 }
 
 public struct AskOptions: Sendable {
-    public var k: Int = 5
-    public var parameters = GenerationParameters(temperature: 0, repeatPenalty: 1.1, maxTokens: 256)
+    /// The most chunks an answer may retrieve (the `maxK` its `SearchParameters` are built with).
+    public static let maxK = 100
+    /// Retrieval for the question (hybrid, 5 chunks unless the caller built others).
+    public var search = SearchParameters.ask
+    public var parameters = GenerationParameters.answer
     public var extractive = false
     public var useCache = true
     public var selection = SelectionOptions()
@@ -81,10 +85,7 @@ public final class AnswerEngine: @unchecked Sendable {
     public func answer(_ question: String, options: AskOptions, onText: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Answer {
         let start = Date()
         guard !question.trimmingCharacters(in: " ").isEmpty else {
-            throw AnsweringError(code: "invalid_question", message: "question: must not be empty")
-        }
-        guard options.k >= 1 && options.k <= 100 else {
-            throw AnsweringError(code: "invalid_k", message: "k: must be between 1 and 100, got \(options.k)")
+            throw RAGError(.invalidQuestion, "question: must not be empty")
         }
         let cacheKey = cacheKeyFor(question, options)
         if let cacheKey, let cache, let data = try cache.get(cacheKey), var cached = try? JSONDecoder.snakeCase.decode(Answer.self, from: data) {
@@ -95,7 +96,7 @@ public final class AnswerEngine: @unchecked Sendable {
         }
 
         var timings = Answer.Timings()
-        let retrieved = try retriever.retrieve(question, k: options.k)
+        let retrieved = try retriever.retrieve(question, options.search)
         timings.embedS = retrieved.embedSeconds
         timings.searchS = retrieved.searchSeconds
         let packStart = Date()
@@ -122,7 +123,7 @@ public final class AnswerEngine: @unchecked Sendable {
         var text: String
         if options.extractive || generator == nil {
             guard options.extractive else {
-                throw AnsweringError(code: "no_generator", message: "no generator is available: pass --extractive")
+                throw RAGError(.noGenerator, "no generator is available: pass --extractive")
             }
             blocks = candidates.enumerated().map { ContextBlock(n: $0.offset + 1, path: $0.element.path, headingPath: $0.element.headingPath, text: $0.element.text) }
             used = Array(candidates.indices)
@@ -159,7 +160,7 @@ public final class AnswerEngine: @unchecked Sendable {
             }
             let rest = held + filter.finish()
             if !rest.isEmpty { onText(rest) }
-            guard let summary else { throw AnsweringError(code: "generation_incomplete", message: "the generator stopped without finishing") }
+            guard let summary else { throw RAGError(.generationIncomplete, "the generator stopped without finishing") }
             text = packed.answerPrefix + summary.text
             result.usage = .init(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens,
                                  cachedPromptTokens: summary.cachedPromptTokens)
@@ -193,7 +194,8 @@ public final class AnswerEngine: @unchecked Sendable {
         // A sampled answer without a seed is meant to vary: never serve it from the cache.
         if p.temperature > 0 && p.seed == nil { return nil }
         var parameters = options.cacheContext
-        parameters["k"] = String(options.k)
+        parameters["k"] = String(options.search.k)
+        if let nprobe = options.search.nprobe { parameters["nprobe"] = String(nprobe) }
         parameters["extractive"] = String(options.extractive)
         parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))
         parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"

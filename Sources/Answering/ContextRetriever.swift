@@ -20,7 +20,8 @@ public struct RetrievalResult: Sendable {
 }
 
 public protocol ContextRetriever: Sendable {
-    func retrieve(_ question: String, k: Int) throws -> RetrievalResult
+    /// The chunks `search` selects for `question` (its mode, k, filter and index settings, validated where built).
+    func retrieve(_ question: String, _ search: SearchParameters) throws -> RetrievalResult
 }
 
 /// Retrieval through the `Retriever` (dense, keyword or hybrid, with filters). When the retriever has an encoder,
@@ -28,21 +29,17 @@ public protocol ContextRetriever: Sendable {
 /// judge whether anything relevant came back whatever the mode.
 public struct SearchContextRetriever: ContextRetriever, @unchecked Sendable {
     let retriever: Retriever
-    let mode: RetrievalMode
-    let filter: ChunkFilter?
 
-    public init(retriever: Retriever, mode: RetrievalMode, filter: ChunkFilter? = nil) {
+    public init(retriever: Retriever) {
         self.retriever = retriever
-        self.mode = mode
-        self.filter = filter
     }
 
-    public func retrieve(_ question: String, k: Int) throws -> RetrievalResult {
+    public func retrieve(_ question: String, _ search: SearchParameters) throws -> RetrievalResult {
         let t0 = Date()
         // Embedded once: the retriever's query cache serves the dense search below.
         let queryVector = retriever.embedder == nil ? nil : try retriever.embedQuery(question)
         let t1 = Date()
-        let hits = try retriever.search(question, mode: mode, k: k, filter: filter)
+        let hits = try retriever.search(question, search)
         var similarities: [Double]?
         if let queryVector {
             let vectors = try retriever.store.embeddings(chunkIDs: hits.map(\.chunkID))

@@ -74,7 +74,7 @@ public struct PromptTemplate: Sendable {
         do {
             template = try MustacheTemplate(string: source)
         } catch {
-            throw AnsweringError(code: "bad_template", message: "template \(name) is not valid Mustache: \(error)")
+            throw RAGError(.badTemplate, "template \(name) is not valid Mustache: \(error)")
         }
     }
 
@@ -91,7 +91,7 @@ public struct PromptTemplate: Sendable {
         let key = nameOrPath ?? "default"
         if let source = builtIn[key] { return try PromptTemplate(name: key, source: source) }
         guard let data = FileManager.default.contents(atPath: key) else {
-            throw AnsweringError(code: "template_not_found", message: "template \(key) is neither a built-in template (\(builtIn.keys.sorted().joined(separator: ", "))) nor a readable file")
+            throw RAGError(.templateNotFound, "template \(key) is neither a built-in template (\(builtIn.keys.sorted().joined(separator: ", "))) nor a readable file")
         }
         return try PromptTemplate(name: key, source: String(decoding: data, as: UTF8.self))
     }
@@ -117,14 +117,5 @@ public struct PromptTemplate: Sendable {
         let m = messages(question: question, contexts: contexts)
         if let assistantPrefix, let raw = renderChat?(m) { return .text(raw + assistantPrefix) }
         return .chat(m)
-    }
-}
-
-public struct AnsweringError: RAGErrorConvertible {
-    public let code: String
-    public let message: String
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
     }
 }

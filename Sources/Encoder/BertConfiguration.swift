@@ -1,5 +1,6 @@
 /// The BERT architecture as `config.json` describes it, plus the sentence-transformers pooling and normalisation
 /// modules (`modules.json`, `1_Pooling/config.json`).
+import RAGCore
 import Foundation
 
 public struct BertConfiguration: Sendable, Equatable {
@@ -19,7 +20,7 @@ public struct BertConfiguration: Sendable, Equatable {
         let json = try readJSONObject(url)
         func int(_ key: String) throws -> Int {
             guard let n = (json[key] as? NSNumber)?.intValue, n > 0 else {
-                throw EncoderError.corrupt(url.path, "\(key) is missing or not a positive integer")
+                throw RAGError.corrupt(url.path, "\(key) is missing or not a positive integer")
             }
             return n
         }
@@ -32,13 +33,13 @@ public struct BertConfiguration: Sendable, Equatable {
         vocabularySize = try int("vocab_size")
         layerNormEps = (json["layer_norm_eps"] as? NSNumber)?.floatValue ?? 1e-12
         guard hiddenSize % heads == 0 else {
-            throw EncoderError.unsupported(url.path, "hidden_size \(hiddenSize) is not a multiple of \(heads) heads")
+            throw RAGError.unsupported(url.path, "hidden_size \(hiddenSize) is not a multiple of \(heads) heads")
         }
         let act = json["hidden_act"] as? String ?? "gelu"
-        guard act == "gelu" else { throw EncoderError.unsupported(url.path, "hidden_act \(act) (only gelu is built)") }
+        guard act == "gelu" else { throw RAGError.unsupported(url.path, "hidden_act \(act) (only gelu is built)") }
         let position = json["position_embedding_type"] as? String ?? "absolute"
         guard position == "absolute" else {
-            throw EncoderError.unsupported(url.path, "position_embedding_type \(position) (only absolute is built)")
+            throw RAGError.unsupported(url.path, "position_embedding_type \(position) (only absolute is built)")
         }
     }
 }
@@ -62,7 +63,7 @@ public struct PoolingConfiguration: Sendable, Equatable {
             return
         }
         guard let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
-            throw EncoderError.corrupt(modulesURL.path, "not a JSON array of modules")
+            throw RAGError.corrupt(modulesURL.path, "not a JSON array of modules")
         }
         var mode = Mode.mean
         var normalize = false
@@ -76,11 +77,11 @@ public struct PoolingConfiguration: Sendable, Equatable {
                 else if json["pooling_mode_cls_token"] as? Bool == true { mode = .cls }
                 else if json["pooling_mode_max_tokens"] as? Bool == true { mode = .max }
                 else if json["pooling_mode_mean_sqrt_len_tokens"] as? Bool == true { mode = .meanSqrtLength }
-                else { throw EncoderError.unsupported(poolingURL.path, "no pooling mode this encoder implements is on") }
+                else { throw RAGError.unsupported(poolingURL.path, "no pooling mode this encoder implements is on") }
             } else if type.hasSuffix(".Normalize") {
                 normalize = true
             } else if !type.hasSuffix(".Transformer") {
-                throw EncoderError.unsupported(modulesURL.path, "module \(type) is not implemented")
+                throw RAGError.unsupported(modulesURL.path, "module \(type) is not implemented")
             }
         }
         self.init(mode: mode, normalize: normalize)
@@ -88,9 +89,9 @@ public struct PoolingConfiguration: Sendable, Equatable {
 }
 
 func readJSONObject(_ url: URL) throws -> [String: Any] {
-    guard let data = FileManager.default.contents(atPath: url.path) else { throw EncoderError.missing(url.path) }
+    guard let data = FileManager.default.contents(atPath: url.path) else { throw RAGError.missing(url.path) }
     guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-        throw EncoderError.corrupt(url.path, "not a JSON object")
+        throw RAGError.corrupt(url.path, "not a JSON object")
     }
     return json
 }

@@ -42,7 +42,7 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
         let file = try SafeTensorsFile(path: weightsPath)
         model = try BertModel(config: config, file: file, precision: precision)
         guard tokenizer.vocabularySize <= config.vocabularySize else {
-            throw EncoderError.unsupported(directory.path,
+            throw RAGError.unsupported(directory.path,
                 "vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size \(config.vocabularySize)")
         }
         weightsSHA256 = WeightsHash.sha256(of: file)

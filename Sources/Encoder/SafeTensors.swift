@@ -1,5 +1,6 @@
 /// A read-only, memory-mapped safetensors file: 8-byte little-endian header length, a JSON header mapping tensor
 /// names to dtype, shape and byte range, then the raw data. Tensors are views into the mapping, never copies.
+import RAGCore
 import Foundation
 
 public final class SafeTensorsFile: @unchecked Sendable {
@@ -35,26 +36,27 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw EncoderError.missing(path) }
+        guard fd >= 0 else { throw RAGError.missing(path) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw EncoderError.missing(path) }
+        guard fstat(fd, &st) == 0 else { throw RAGError.missing(path) }
         let length = Int(st.st_size)
-        guard length >= 8 else { throw EncoderError.corrupt(path, "\(length) bytes, shorter than the 8-byte header length") }
+        guard length >= 8 else { throw RAGError.corrupt(path, "\(length) bytes, shorter than the 8-byte header length") }
         guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw EncoderError.corrupt(path, "cannot be memory-mapped (errno \(errno))")
+            throw RAGError.corrupt(path, "cannot be memory-mapped (errno \(errno))")
         }
         base = mapped
         mappedLength = length
         do {
-            let headerLength = Int(UInt64(littleEndian: mapped.loadUnaligned(as: UInt64.self)))
-            guard headerLength > 1, headerLength <= length - 8, headerLength < 100_000_000 else {
-                throw EncoderError.corrupt(path, "header length \(headerLength) does not fit in the file's \(length) bytes")
+            let rawHeaderLength = UInt64(littleEndian: mapped.loadUnaligned(as: UInt64.self))
+            guard rawHeaderLength > 1, rawHeaderLength < 100_000_000, Int(rawHeaderLength) <= length - 8 else {
+                throw RAGError.corrupt(path, "header length \(rawHeaderLength) does not fit in the file's \(length) bytes")
             }
+            let headerLength = Int(rawHeaderLength)
             dataStart = 8 + headerLength
             let header = Data(bytes: mapped + 8, count: headerLength)
             guard let json = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
-                throw EncoderError.corrupt(path, "the JSON header does not parse")
+                throw RAGError.corrupt(path, "the JSON header does not parse")
             }
             let dataLength = length - dataStart
             var tensors: [String: TensorInfo] = [:]
@@ -63,24 +65,26 @@ public final class SafeTensorsFile: @unchecked Sendable {
                       let dtypeName = entry["dtype"] as? String,
                       let shape = entry["shape"] as? [NSNumber],
                       let offsets = entry["data_offsets"] as? [NSNumber], offsets.count == 2 else {
-                    throw EncoderError.tensor(path, name, "header entry lacks dtype, shape or data_offsets")
+                    throw RAGError.tensor(path, name, "header entry lacks dtype, shape or data_offsets")
                 }
                 guard let dtype = DType(rawValue: dtypeName) else {
-                    throw EncoderError.tensor(path, name, "unknown dtype \(dtypeName)")
+                    throw RAGError.tensor(path, name, "unknown dtype \(dtypeName)")
                 }
                 let dims = shape.map(\.intValue)
                 let begin = offsets[0].intValue, end = offsets[1].intValue
                 guard dims.allSatisfy({ $0 >= 0 }), begin >= 0, begin <= end else {
-                    throw EncoderError.tensor(path, name, "invalid shape \(dims) or byte range \(begin)..<\(end)")
+                    throw RAGError.tensor(path, name, "invalid shape \(dims) or byte range \(begin)..<\(end)")
                 }
                 guard end <= dataLength else {
-                    throw EncoderError.tensor(path, name,
+                    throw RAGError.tensor(path, name,
                         "byte range \(begin)..<\(end) runs past the end of the data (\(dataLength) bytes): file truncated")
                 }
-                let elements = dims.reduce(1, *)
-                guard elements * dtype.size == end - begin else {
-                    throw EncoderError.tensor(path, name,
-                        "shape \(dims) of \(dtypeName) needs \(elements * dtype.size) bytes but the range has \(end - begin)")
+                guard let bytes = dims.checkedProduct?.checkedMultiply(dtype.size) else {
+                    throw RAGError.tensor(path, name, "shape \(dims) has more bytes than can be addressed")
+                }
+                guard bytes == end - begin else {
+                    throw RAGError.tensor(path, name,
+                        "shape \(dims) of \(dtypeName) needs \(bytes) bytes but the range has \(end - begin)")
                 }
                 tensors[name] = TensorInfo(dtype: dtype, shape: dims, range: begin..<end)
             }
@@ -98,17 +102,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// A float32 tensor of exactly `shape`, as a pointer into the mapping (valid while this file lives).
     public func float32(_ name: String, shape: [Int]) throws -> UnsafePointer<Float> {
         guard let info = tensors[name] else {
-            throw EncoderError.tensor(path, name, "tensor is missing")
+            throw RAGError.tensor(path, name, "tensor is missing")
         }
         guard info.dtype == .f32 else {
-            throw EncoderError.tensor(path, name, "dtype is \(info.dtype.rawValue), expected F32")
+            throw RAGError.tensor(path, name, "dtype is \(info.dtype.rawValue), expected F32")
         }
         guard info.shape == shape else {
-            throw EncoderError.tensor(path, name, "shape is \(info.shape), expected \(shape) from config.json")
+            throw RAGError.tensor(path, name, "shape is \(info.shape), expected \(shape) from config.json")
         }
         let p = base + dataStart + info.range.lowerBound
         guard Int(bitPattern: p) % MemoryLayout<Float>.alignment == 0 else {
-            throw EncoderError.tensor(path, name, "data is not 4-byte aligned")
+            throw RAGError.tensor(path, name, "data is not 4-byte aligned")
         }
         return UnsafePointer(p.assumingMemoryBound(to: Float.self))
     }

@@ -1,5 +1,6 @@
 /// Memory-mapped GGUF reader: header, metadata, tensor infos and the aligned data section, validated up front.
 #if canImport(Glibc)
+import RAGCore
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -58,16 +59,16 @@ final class MappedFile: @unchecked Sendable {  // immutable after init; the mapp
     init(path: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw GeneratorError("model_not_found", "\(path): cannot open (\(String(cString: strerror(errno)))); run scripts/fetch-models to fetch the model")
+            throw RAGError(.modelNotFound, "\(path): cannot open (\(String(cString: strerror(errno)))); run scripts/fetch-models to fetch the model")
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw GeneratorError.gguf(path, "cannot stat") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw GeneratorError.gguf(path, "not a regular file") }
+        guard fstat(fd, &st) == 0 else { throw RAGError.gguf(path, "cannot stat") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw RAGError.gguf(path, "not a regular file") }
         size = Int(st.st_size)
-        guard size > 0 else { throw GeneratorError.gguf(path, "not a GGUF file (empty)") }
+        guard size > 0 else { throw RAGError.gguf(path, "not a GGUF file (empty)") }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw GeneratorError.gguf(path, "mmap failed (\(String(cString: strerror(errno))))")
+            throw RAGError.gguf(path, "mmap failed (\(String(cString: strerror(errno))))")
         }
         base = UnsafeRawPointer(p)
     }
@@ -89,26 +90,26 @@ public final class GGUFFile: Sendable {
 
     public var fileSize: Int { mapping.size }
 
-    /// Maps and parses `path`. Throws `GeneratorError` (code `invalid_model`) naming what is wrong.
+    /// Maps and parses `path`. Throws `RAGError` (code `invalid_model`) naming what is wrong.
     public init(path: String) throws {
         self.path = path
         let mapping = try MappedFile(path: path)
         self.mapping = mapping
         var r = ByteReader(base: mapping.base, size: mapping.size, path: path)
         guard mapping.size >= 4, r.peekMagic() == "GGUF" else {
-            throw GeneratorError.gguf(path, "not a GGUF file (magic is not \"GGUF\")")
+            throw RAGError.gguf(path, "not a GGUF file (magic is not \"GGUF\")")
         }
         r.offset = 4
         let version = Int(try r.u32("version"))
         guard version == 2 || version == 3 else {
-            throw GeneratorError.gguf(path, "unsupported GGUF version \(version) (supported: 2, 3)")
+            throw RAGError.gguf(path, "unsupported GGUF version \(version) (supported: 2, 3)")
         }
         self.version = version
         let tensorCount = try r.u64("tensor_count")
         let kvCount = try r.u64("kv_count")
         // Each KV and each tensor info takes at least 8+8+4 bytes: a count beyond that is corruption, not a huge file.
         guard tensorCount <= UInt64(mapping.size / 24), kvCount <= UInt64(mapping.size / 12) else {
-            throw GeneratorError.gguf(path, "truncated or corrupt: the header claims \(tensorCount) tensors and \(kvCount) metadata keys, which cannot fit in \(mapping.size) bytes")
+            throw RAGError.gguf(path, "truncated or corrupt: the header claims \(tensorCount) tensors and \(kvCount) metadata keys, which cannot fit in \(mapping.size) bytes")
         }
         var meta: [String: GGUFValue] = [:]
         for _ in 0..<kvCount {
@@ -120,7 +121,7 @@ public final class GGUFFile: Sendable {
         var alignment = 32
         if let a = meta["general.alignment"] {
             guard let v = a.int, v > 0, v & (v - 1) == 0 else {
-                throw GeneratorError.gguf(path, "general.alignment must be a power of two, got \(a)")
+                throw RAGError.gguf(path, "general.alignment must be a power of two, got \(a)")
             }
             alignment = v
         }
@@ -131,11 +132,11 @@ public final class GGUFFile: Sendable {
         for _ in 0..<tensorCount {
             let name = try r.string("tensor name")
             let nDims = try r.u32("n_dims of \(name)")
-            guard nDims >= 1, nDims <= 4 else { throw GeneratorError.gguf(path, "tensor \(name): \(nDims) dimensions (1…4 allowed)") }
+            guard nDims >= 1, nDims <= 4 else { throw RAGError.gguf(path, "tensor \(name): \(nDims) dimensions (1…4 allowed)") }
             var shape: [Int] = []
             for _ in 0..<nDims {
                 let d = try r.u64("shape of \(name)")
-                guard d > 0, d < 1 << 40 else { throw GeneratorError.gguf(path, "tensor \(name): bad dimension \(d)") }
+                guard d > 0, d < 1 << 40 else { throw RAGError.gguf(path, "tensor \(name): bad dimension \(d)") }
                 shape.append(Int(d))
             }
             let typeID = try r.u32("type of \(name)")
@@ -148,23 +149,28 @@ public final class GGUFFile: Sendable {
         var index: [String: Int] = [:]
         for raw in raws {
             guard let type = GGMLType(rawValue: raw.typeID) else {
-                throw GeneratorError.gguf(path, "tensor \(raw.name): unknown ggml type id \(raw.typeID)")
+                throw RAGError.gguf(path, "tensor \(raw.name): unknown ggml type id \(raw.typeID)")
             }
             guard let layout = type.blockLayout else {
-                throw GeneratorError("unsupported_tensor_type", "\(path): tensor \(raw.name) has type \(type.name), which this engine does not support (supported: F32, F16, Q4_0, Q4_1, Q8_0)")
+                throw RAGError(.unsupportedTensorType, "\(path): tensor \(raw.name) has type \(type.name), which this engine does not support (supported: F32, F16, Q4_0, Q4_1, Q8_0)")
             }
-            let elements = raw.shape.reduce(1, *)
+            guard let elements = raw.shape.checkedProduct else {
+                throw RAGError.gguf(path, "tensor \(raw.name): shape \(raw.shape) has more elements than can be addressed")
+            }
             guard raw.shape[0] % layout.elements == 0 else {
-                throw GeneratorError.gguf(path, "tensor \(raw.name): row length \(raw.shape[0]) is not a multiple of the \(type.name) block size \(layout.elements)")
+                throw RAGError.gguf(path, "tensor \(raw.name): row length \(raw.shape[0]) is not a multiple of the \(type.name) block size \(layout.elements)")
             }
-            let bytes = elements / layout.elements * layout.bytes
+            guard let bytes = (elements / layout.elements).checkedMultiply(layout.bytes) else {
+                throw RAGError.gguf(path, "tensor \(raw.name): shape \(raw.shape) needs more bytes than can be addressed")
+            }
             guard raw.offset % UInt64(alignment) == 0 else {
-                throw GeneratorError.gguf(path, "tensor \(raw.name): offset \(raw.offset) not aligned to \(alignment)")
+                throw RAGError.gguf(path, "tensor \(raw.name): offset \(raw.offset) not aligned to \(alignment)")
             }
-            guard raw.offset < UInt64(Int.max / 2), dataOffset + Int(raw.offset) + bytes <= mapping.size else {
-                throw GeneratorError.gguf(path, "truncated: tensor \(raw.name) needs bytes up to \(UInt64(dataOffset) &+ raw.offset &+ UInt64(bytes)), file has \(mapping.size)")
+            guard raw.offset < UInt64(Int.max / 2), let end = dataOffset.checkedAdd(Int(raw.offset))?.checkedAdd(bytes),
+                  end <= mapping.size else {
+                throw RAGError.gguf(path, "truncated: tensor \(raw.name) needs bytes up to \(UInt64(dataOffset) &+ raw.offset &+ UInt64(bytes)), file has \(mapping.size)")
             }
-            guard index[raw.name] == nil else { throw GeneratorError.gguf(path, "duplicate tensor name \(raw.name)") }
+            guard index[raw.name] == nil else { throw RAGError.gguf(path, "duplicate tensor name \(raw.name)") }
             index[raw.name] = infos.count
             infos.append(GGUFTensorInfo(name: raw.name, shape: raw.shape, type: type, fileOffset: dataOffset + Int(raw.offset), byteCount: bytes))
         }
@@ -179,29 +185,29 @@ public final class GGUFFile: Sendable {
 
     // Typed metadata access with errors naming the key.
     public func int(_ key: String) throws -> Int {
-        guard let v = metadata[key] else { throw GeneratorError.gguf(path, "metadata key \(key) missing") }
-        guard let i = v.int else { throw GeneratorError.gguf(path, "metadata key \(key) is not an integer") }
+        guard let v = metadata[key] else { throw RAGError.gguf(path, "metadata key \(key) missing") }
+        guard let i = v.int else { throw RAGError.gguf(path, "metadata key \(key) is not an integer") }
         return i
     }
     public func double(_ key: String) throws -> Double {
-        guard let v = metadata[key] else { throw GeneratorError.gguf(path, "metadata key \(key) missing") }
-        guard let d = v.double else { throw GeneratorError.gguf(path, "metadata key \(key) is not a number") }
+        guard let v = metadata[key] else { throw RAGError.gguf(path, "metadata key \(key) missing") }
+        guard let d = v.double else { throw RAGError.gguf(path, "metadata key \(key) is not a number") }
         return d
     }
     public func string(_ key: String) throws -> String {
-        guard let v = metadata[key] else { throw GeneratorError.gguf(path, "metadata key \(key) missing") }
-        guard let s = v.string else { throw GeneratorError.gguf(path, "metadata key \(key) is not a string") }
+        guard let v = metadata[key] else { throw RAGError.gguf(path, "metadata key \(key) missing") }
+        guard let s = v.string else { throw RAGError.gguf(path, "metadata key \(key) is not a string") }
         return s
     }
     public func strings(_ key: String) throws -> [String] {
-        guard let v = metadata[key] else { throw GeneratorError.gguf(path, "metadata key \(key) missing") }
-        guard let a = v.array else { throw GeneratorError.gguf(path, "metadata key \(key) is not an array") }
-        return try a.map { guard let s = $0.string else { throw GeneratorError.gguf(path, "metadata key \(key) is not an array of strings") }; return s }
+        guard let v = metadata[key] else { throw RAGError.gguf(path, "metadata key \(key) missing") }
+        guard let a = v.array else { throw RAGError.gguf(path, "metadata key \(key) is not an array") }
+        return try a.map { guard let s = $0.string else { throw RAGError.gguf(path, "metadata key \(key) is not an array of strings") }; return s }
     }
     public func ints(_ key: String) throws -> [Int] {
-        guard let v = metadata[key] else { throw GeneratorError.gguf(path, "metadata key \(key) missing") }
-        guard let a = v.array else { throw GeneratorError.gguf(path, "metadata key \(key) is not an array") }
-        return try a.map { guard let i = $0.int else { throw GeneratorError.gguf(path, "metadata key \(key) is not an array of integers") }; return i }
+        guard let v = metadata[key] else { throw RAGError.gguf(path, "metadata key \(key) missing") }
+        guard let a = v.array else { throw RAGError.gguf(path, "metadata key \(key) is not an array") }
+        return try a.map { guard let i = $0.int else { throw RAGError.gguf(path, "metadata key \(key) is not an array of integers") }; return i }
     }
 }
 
@@ -218,7 +224,7 @@ struct ByteReader {
 
     mutating func need(_ n: Int, _ field: String) throws {
         guard n >= 0, offset <= size - n else {
-            throw GeneratorError.gguf(path, "truncated while reading \(field) at byte \(offset) (file has \(size) bytes)")
+            throw RAGError.gguf(path, "truncated while reading \(field) at byte \(offset) (file has \(size) bytes)")
         }
     }
     mutating func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws -> T {
@@ -231,7 +237,7 @@ struct ByteReader {
     mutating func u64(_ field: String) throws -> UInt64 { try read(UInt64.self, field) }
     mutating func string(_ field: String) throws -> String {
         let n = try u64(field)
-        guard n <= UInt64(size) else { throw GeneratorError.gguf(path, "truncated or corrupt: \(field) claims \(n) bytes") }
+        guard n <= UInt64(size) else { throw RAGError.gguf(path, "truncated or corrupt: \(field) claims \(n) bytes") }
         try need(Int(n), field)
         let s = String(decoding: UnsafeRawBufferPointer(start: base + offset, count: Int(n)), as: UTF8.self)
         offset += Int(n)
@@ -248,22 +254,24 @@ struct ByteReader {
         case 6: return .float32(Float(bitPattern: try read(UInt32.self, key)))
         case 7:
             let b = try read(UInt8.self, key)
-            guard b <= 1 else { throw GeneratorError.gguf(path, "metadata \(key): bool value \(b)") }
+            guard b <= 1 else { throw RAGError.gguf(path, "metadata \(key): bool value \(b)") }
             return .bool(b == 1)
         case 8: return .string(try string(key))
         case 9:
-            guard depth < 4 else { throw GeneratorError.gguf(path, "metadata \(key): arrays nested too deep") }
+            guard depth < 4 else { throw RAGError.gguf(path, "metadata \(key): arrays nested too deep") }
             let elemType = try u32(key)
             let count = try u64(key)
-            guard count <= UInt64(size - offset) else { throw GeneratorError.gguf(path, "truncated or corrupt: metadata \(key) claims \(count) elements") }
+            guard count <= UInt64(size - offset) else { throw RAGError.gguf(path, "truncated or corrupt: metadata \(key) claims \(count) elements") }
             var out: [GGUFValue] = []
-            out.reserveCapacity(Int(count))
+            // Reserve what the bytes left could hold at one byte an element, at most 64k: a claimed count
+            // reserved in full cost ~24 bytes of memory per byte of file before a single element was read.
+            out.reserveCapacity(Int(min(count, 65_536)))
             for _ in 0..<count { out.append(try value(type: elemType, key: key, depth: depth + 1)) }
             return .array(out)
         case 10: return .uint64(try read(UInt64.self, key))
         case 11: return .int64(try read(Int64.self, key))
         case 12: return .float64(Double(bitPattern: try read(UInt64.self, key)))
-        default: throw GeneratorError.gguf(path, "metadata \(key): unknown value type \(type)")
+        default: throw RAGError.gguf(path, "metadata \(key): unknown value type \(type)")
         }
     }
 }

@@ -1,4 +1,5 @@
 /// Builds the byte-level BPE tokenizer and chat template from a GGUF file's `tokenizer.*` metadata.
+import RAGCore
 import Tokenizers
 
 extension BPETokenizer {
@@ -6,11 +7,11 @@ extension BPETokenizer {
     public convenience init(gguf: GGUFFile) throws {
         let model = try gguf.string("tokenizer.ggml.model")
         guard model == "gpt2" else {
-            throw GeneratorError("unsupported_tokenizer", "\(gguf.path): tokenizer.ggml.model \"\(model)\" is not supported (supported: gpt2)")
+            throw RAGError(.unsupportedTokenizer, "\(gguf.path): tokenizer.ggml.model \"\(model)\" is not supported (supported: gpt2)")
         }
         let preName = (try? gguf.string("tokenizer.ggml.pre")) ?? "default"
         guard let pre = BPEPreTokenizer(ggufName: preName) else {
-            throw GeneratorError("unsupported_tokenizer", "\(gguf.path): pre-tokenizer \"\(preName)\" is not supported (supported: \(BPEPreTokenizer.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw RAGError(.unsupportedTokenizer, "\(gguf.path): pre-tokenizer \"\(preName)\" is not supported (supported: \(BPEPreTokenizer.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let tokens = try gguf.strings("tokenizer.ggml.tokens")
         let merges = try gguf.strings("tokenizer.ggml.merges")
@@ -28,8 +29,8 @@ extension BPETokenizer {
         do {
             try self.init(tokens: tokens, merges: merges, types: types, preTokenizer: pre, bosID: bos, eosID: eos,
                           addBOS: addBOS, endOfGenerationIDs: eog)
-        } catch let e as BPETokenizerError {
-            throw GeneratorError("invalid_model", "\(gguf.path): \(e.message)")
+        } catch let e as RAGError {
+            throw RAGError(.invalidModel, "\(gguf.path): \(e.message)")
         }
     }
 }
@@ -42,7 +43,7 @@ extension ChatMLTemplate {
             return
         }
         guard jinja.contains("<|im_start|>") else {
-            throw GeneratorError("unsupported_chat_template", "\(gguf.path): tokenizer.chat_template is not ChatML")
+            throw RAGError(.unsupportedChatTemplate, "\(gguf.path): tokenizer.chat_template is not ChatML")
         }
         self.init(jinja: jinja)
     }

@@ -39,12 +39,12 @@ extension LocalGenerator {
     }
 
     public func benchmark(promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> GeneratorBenchmarkResult {
-        guard promptTokens > 0 else { throw GeneratorError.invalidParameter("prompt_tokens", "must be ≥ 1") }
-        guard genTokens > 0 else { throw GeneratorError.invalidParameter("gen_tokens", "must be ≥ 1") }
+        guard promptTokens > 0 else { throw RAGError.invalidParameter("prompt_tokens", "must be ≥ 1") }
+        guard genTokens > 0 else { throw RAGError.invalidParameter("gen_tokens", "must be ≥ 1") }
         guard promptTokens + genTokens <= contextLength else {
-            throw GeneratorError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
+            throw RAGError.invalidParameter("gen_tokens", "prompt + generated tokens exceed the context \(contextLength)")
         }
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let vocab = model.config.vocabSize
         let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
         let state = model.makeState(contextLength: promptTokens + genTokens)

@@ -1,4 +1,5 @@
 /// Hyper-parameters of a Llama-family model, read from GGUF metadata (`<arch>.*` keys).
+import RAGCore
 
 public struct LlamaConfig: Sendable, Equatable {
     public var dim: Int          // embedding_length
@@ -19,7 +20,7 @@ public struct LlamaConfig: Sendable, Equatable {
     public init(gguf: GGUFFile) throws {
         let arch = try gguf.string("general.architecture")
         guard arch == "llama" else {
-            throw GeneratorError("unsupported_architecture", "\(gguf.path): architecture \"\(arch)\" is not supported (supported: llama)")
+            throw RAGError(.unsupportedArchitecture, "\(gguf.path): architecture \"\(arch)\" is not supported (supported: llama)")
         }
         dim = try gguf.int("llama.embedding_length")
         hiddenDim = try gguf.int("llama.feed_forward_length")
@@ -38,7 +39,7 @@ public struct LlamaConfig: Sendable, Equatable {
         ropeDim = (try? gguf.int("llama.rope.dimension_count")) ?? hd
         guard dim > 0, heads > 0, kvHeads > 0, dim % heads == 0, heads % kvHeads == 0, layers > 0, hiddenDim > 0,
               dim % 32 == 0, hiddenDim % 32 == 0, vocabSize > 0, ropeDim == hd, hd % 2 == 0 else {
-            throw GeneratorError.gguf(gguf.path, "inconsistent llama hyper-parameters (dim \(dim), heads \(heads)/\(kvHeads), rope dim \(ropeDim))")
+            throw RAGError.gguf(gguf.path, "inconsistent llama hyper-parameters (dim \(dim), heads \(heads)/\(kvHeads), rope dim \(ropeDim))")
         }
     }
 }

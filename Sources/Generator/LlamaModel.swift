@@ -7,6 +7,7 @@
 /// the logits agree bit for bit with the fixture; the model is chaotic enough under 8-bit activations that merely
 /// reordering one 64-term sum moves top logits by 0.3, so "close" numerics would not do.
 #if canImport(Glibc)
+import RAGCore
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -38,10 +39,10 @@ public final class LlamaModel: Sendable {
     public func forward(_ tokens: [Int32], state: LlamaState, threads: Int, computeLogits: Bool = true) throws {
         guard !tokens.isEmpty else { return }
         guard state.cachedTokens.count + tokens.count <= state.contextLength else {
-            throw GeneratorError("context_overflow", "\(state.cachedTokens.count + tokens.count) tokens exceed the context of \(state.contextLength)")
+            throw RAGError(.contextOverflow, "\(state.cachedTokens.count + tokens.count) tokens exceed the context of \(state.contextLength)")
         }
         for t in tokens where t < 0 || Int(t) >= config.vocabSize {
-            throw GeneratorError.invalidParameter("token", "id \(t) outside the vocabulary 0..<\(config.vocabSize)")
+            throw RAGError.invalidParameter("token", "id \(t) outside the vocabulary 0..<\(config.vocabSize)")
         }
         var start = 0
         while start < tokens.count {

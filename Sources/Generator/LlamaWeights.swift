@@ -1,4 +1,5 @@
 /// The weights of a Llama-family model as views over the memory-mapped GGUF file (no copies).
+import RAGCore
 import Kernels
 
 /// Checkpoint tensor names, as llama.cpp's converter writes them.
@@ -40,23 +41,23 @@ public final class LlamaWeights: @unchecked Sendable {  // immutable; keeps the 
     public init(file: GGUFFile, config c: LlamaConfig) throws {
         self.file = file
         func info(_ name: String) throws -> GGUFTensorInfo {
-            guard let t = file.tensor(name) else { throw GeneratorError.gguf(file.path, "tensor \(name) missing") }
+            guard let t = file.tensor(name) else { throw RAGError.gguf(file.path, "tensor \(name) missing") }
             return t
         }
         func vector(_ name: String, _ n: Int) throws -> UnsafePointer<Float> {
             let t = try info(name)
             guard t.type == .f32, t.elementCount == n else {
-                throw GeneratorError.gguf(file.path, "tensor \(name): expected F32 [\(n)], found \(t.type.name) \(t.shape)")
+                throw RAGError.gguf(file.path, "tensor \(name): expected F32 [\(n)], found \(t.type.name) \(t.shape)")
             }
             return file.pointer(t).assumingMemoryBound(to: Float.self)
         }
         func matrix(_ name: String, rows: Int, cols: Int) throws -> QuantMatrix {
             let t = try info(name)
             guard let fmt = t.type.quantFormat else {
-                throw GeneratorError("unsupported_tensor_type", "\(file.path): tensor \(name) has type \(t.type.name); matrices must be Q4_0, Q4_1 or Q8_0")
+                throw RAGError(.unsupportedTensorType, "\(file.path): tensor \(name) has type \(t.type.name); matrices must be Q4_0, Q4_1 or Q8_0")
             }
             guard t.shape.count == 2, t.shape[0] == cols, t.shape[1] == rows else {
-                throw GeneratorError.gguf(file.path, "tensor \(name): expected shape [\(cols), \(rows)], found \(t.shape)")
+                throw RAGError.gguf(file.path, "tensor \(name): expected shape [\(cols), \(rows)], found \(t.shape)")
             }
             return QuantMatrix(format: fmt, base: file.pointer(t), rows: rows, columns: cols)
         }

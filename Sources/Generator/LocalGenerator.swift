@@ -62,7 +62,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        let cancelled = CancelFlag()
+        let cancelled = SetOnceFlag()
         continuation.onTermination = { _ in cancelled.set() }
         let thread = Thread { [self] in
             do {
@@ -79,13 +79,13 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     }
 
     /// Generates synchronously on the calling thread, handing each text delta to `onText`.
-    public func run(_ request: GenerationRequest, cancelled: CancelFlag = CancelFlag(), onText: (String) -> Void) throws -> GenerationSummary {
+    public func run(_ request: GenerationRequest, cancelled: SetOnceFlag = SetOnceFlag(), onText: (String) -> Void) throws -> GenerationSummary {
         let p = request.parameters
-        var sampler = try Sampler(p, contextLength: contextLength)
+        var sampler = Sampler(p)
         let prompt = promptTokens(request.prompt)
-        guard !prompt.isEmpty else { throw GeneratorError.invalidParameter("prompt", "is empty") }
+        guard !prompt.isEmpty else { throw RAGError.invalidParameter("prompt", "is empty") }
         guard prompt.count < contextLength else {
-            throw GeneratorError("prompt_too_long", "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
+            throw RAGError(.promptTooLong, "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
         }
         lock.lock()
         defer { lock.unlock() }
@@ -155,13 +155,4 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         lock.lock(); defer { lock.unlock() }
         state.truncate(to: 0)
     }
-}
-
-/// A flag set once from any thread (cancellation).
-public final class CancelFlag: @unchecked Sendable {  // a lock-guarded Bool
-    private let lock = NSLock()
-    private var value = false
-    public init() {}
-    public func set() { lock.lock(); value = true; lock.unlock() }
-    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -3,28 +3,13 @@ import RAGCore
 
 public struct Sampler: Sendable {
     public let parameters: GenerationParameters
-    private var rng: SeededRandom
+    private var rng: SplitMix64
 
-    /// Validates the parameters (errors name the field) and seeds the generator.
-    public init(_ p: GenerationParameters, contextLength: Int) throws {
-        guard p.temperature.isFinite, p.temperature >= 0 else {
-            throw GeneratorError.invalidParameter("temperature", "must be ≥ 0, got \(p.temperature)")
-        }
-        guard p.topK >= 0 else { throw GeneratorError.invalidParameter("top_k", "must be ≥ 0, got \(p.topK)") }
-        guard p.topP > 0, p.topP <= 1 else { throw GeneratorError.invalidParameter("top_p", "must be in (0, 1], got \(p.topP)") }
-        guard p.minP >= 0, p.minP <= 1 else { throw GeneratorError.invalidParameter("min_p", "must be in [0, 1], got \(p.minP)") }
-        guard p.repeatPenalty.isFinite, p.repeatPenalty > 0 else {
-            throw GeneratorError.invalidParameter("repeat_penalty", "must be > 0, got \(p.repeatPenalty)")
-        }
-        guard p.repeatLastN >= 0 else { throw GeneratorError.invalidParameter("repeat_last_n", "must be ≥ 0, got \(p.repeatLastN)") }
-        guard p.maxTokens > 0 else { throw GeneratorError.invalidParameter("max_tokens", "must be ≥ 1, got \(p.maxTokens)") }
-        guard p.maxTokens <= contextLength else {
-            throw GeneratorError.invalidParameter("max_tokens", "\(p.maxTokens) exceeds the context length \(contextLength)")
-        }
-        guard !p.stop.contains("") else { throw GeneratorError.invalidParameter("stop", "stop sequences must not be empty") }
+    /// Seeds the generator; `p` is valid by construction (`GenerationParameters` checks its fields where it is built).
+    public init(_ p: GenerationParameters) {
         parameters = p
         var sys = SystemRandomNumberGenerator()
-        rng = SeededRandom(seed: p.seed ?? sys.next())
+        rng = SplitMix64(seed: p.seed ?? sys.next())
     }
 
     /// The next token. `logits` (vocab) may be modified by the repeat penalty.
@@ -32,11 +17,11 @@ public struct Sampler: Sendable {
         let p = parameters
         RepeatPenalty(penalty: Float(p.repeatPenalty), lastN: p.repeatLastN).apply(to: logits, history: history)
         if p.temperature == 0 { return Sampler.argmax(logits, vocab) }
-        var c = TopK(k: p.topK).candidates(from: logits, vocab: vocab)
+        var c = SamplerTopK(k: p.topK).candidates(from: logits, vocab: vocab)
         TopP(p: Float(p.topP)).apply(&c)
         MinP(p: Float(p.minP)).apply(&c)
         let probs = c.probabilities(temperature: Float(p.temperature))
-        let u = rng.unit()
+        let u = rng.unitFloat()
         var cum: Float = 0
         for (i, q) in probs.enumerated() {
             cum += q

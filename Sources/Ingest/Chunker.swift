@@ -15,11 +15,11 @@ public struct ChunkerConfig: Sendable, Equatable {
     public var minSectionTokens: Int
 
     public init(maxTokens: Int = 200, overlapTokens: Int = 32, minSectionTokens: Int = 24) throws {
-        guard maxTokens >= 16 else { throw IngestError.invalidParameter("chunk tokens", "must be at least 16, got \(maxTokens)") }
+        guard maxTokens >= 16 else { throw RAGError.invalidParameter("chunk tokens", "must be at least 16, got \(maxTokens)") }
         guard overlapTokens >= 0, overlapTokens < maxTokens / 2 else {
-            throw IngestError.invalidParameter("chunk overlap", "must be between 0 and half the chunk size (\(maxTokens / 2)), got \(overlapTokens)")
+            throw RAGError.invalidParameter("chunk overlap", "must be between 0 and half the chunk size (\(maxTokens / 2)), got \(overlapTokens)")
         }
-        guard minSectionTokens >= 0 else { throw IngestError.invalidParameter("minimum section tokens", "must not be negative") }
+        guard minSectionTokens >= 0 else { throw RAGError.invalidParameter("minimum section tokens", "must not be negative") }
         self.maxTokens = maxTokens
         self.overlapTokens = overlapTokens
         self.minSectionTokens = minSectionTokens

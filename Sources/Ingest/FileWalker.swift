@@ -1,6 +1,7 @@
 /// Expands the paths given to `rag ingest` into the files to read, reporting missing paths, symlink loops and links
 /// that lead out of the folders given.
 import Foundation
+import RAGCore
 
 public struct WalkedFile: Sendable {
     public var path: String
@@ -18,9 +19,9 @@ public struct FileWalker: Sendable {
     }
 
     /// Files under `roots` (each a file or a directory), in a stable order, plus one problem per path that cannot be read.
-    public func walk(_ roots: [String]) -> (files: [WalkedFile], problems: [IngestError]) {
+    public func walk(_ roots: [String]) -> (files: [WalkedFile], problems: [RAGError]) {
         var files: [WalkedFile] = []
-        var problems: [IngestError] = []
+        var problems: [RAGError] = []
         var seenDirs = Set<DirID>()
         var seenFiles = Set<String>()
         // Where the given folders really are: a link found inside them may lead anywhere below one of these.
@@ -37,7 +38,7 @@ public struct FileWalker: Sendable {
             } else if (st.st_mode & S_IFMT) == S_IFREG {
                 if seenFiles.insert(path).inserted { files.append(WalkedFile(path: path, size: Int64(st.st_size), mtime: Self.mtime(st))) }
             } else {
-                problems.append(IngestError(.unreadable, path: path, reason: "not a regular file or directory"))
+                problems.append(RAGError(.unreadable, path: path, reason: "not a regular file or directory"))
             }
         }
         return (files, problems)
@@ -45,7 +46,7 @@ public struct FileWalker: Sendable {
 
     struct DirID: Hashable { var dev: UInt64; var ino: UInt64 }
 
-    private func walkDirectory(_ root: String, _ realRoots: [String], _ files: inout [WalkedFile], _ problems: inout [IngestError],
+    private func walkDirectory(_ root: String, _ realRoots: [String], _ files: inout [WalkedFile], _ problems: inout [RAGError],
                                _ seenDirs: inout Set<DirID>, _ seenFiles: inout Set<String>) {
         // Iterative depth-first walk: deep trees cannot overflow the stack, and directories reached twice
         // (a symlink back up the tree) are walked once.
@@ -54,7 +55,7 @@ public struct FileWalker: Sendable {
             var st = stat()
             guard stat(dir, &st) == 0 else { problems.append(Self.statProblem(dir, errno)); continue }
             guard seenDirs.insert(DirID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))).inserted else {
-                problems.append(IngestError(.symlinkLoop, path: dir, reason: "symlink loop: this folder was already walked, skipped"))
+                problems.append(RAGError(.symlinkLoop, path: dir, reason: "symlink loop: this folder was already walked, skipped"))
                 continue
             }
             guard let handle = opendir(dir) else { problems.append(Self.statProblem(dir, errno)); continue }
@@ -77,7 +78,7 @@ public struct FileWalker: Sendable {
                         continue
                     }
                     guard Self.isVisible(target, under: realRoots) else {
-                        problems.append(IngestError(.outsideRoots, path: child, reason:
+                        problems.append(RAGError(.outsideRoots, path: child, reason:
                             "symbolic link to \(target), outside the folders given (or hidden), skipped; --follow-symlinks follows it"))
                         continue
                     }
@@ -102,12 +103,12 @@ public struct FileWalker: Sendable {
         }
     }
 
-    static func statProblem(_ path: String, _ err: Int32) -> IngestError {
+    static func statProblem(_ path: String, _ err: Int32) -> RAGError {
         switch err {
-        case ENOENT: return IngestError(.notFound, path: path, reason: "no such file or directory")
-        case ELOOP: return IngestError(.symlinkLoop, path: path, reason: "symlink loop (too many levels of symbolic links)")
-        case EACCES: return IngestError(.permissionDenied, path: path, reason: "permission denied")
-        default: return IngestError(.unreadable, path: path, reason: String(cString: strerror(err)))
+        case ENOENT: return RAGError(.notFound, path: path, reason: "no such file or directory")
+        case ELOOP: return RAGError(.symlinkLoop, path: path, reason: "symlink loop (too many levels of symbolic links)")
+        case EACCES: return RAGError(.permissionDenied, path: path, reason: "permission denied")
+        default: return RAGError(.unreadable, path: path, reason: String(cString: strerror(err)))
         }
     }
 

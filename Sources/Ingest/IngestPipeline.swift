@@ -87,15 +87,15 @@ public final class IngestPipeline: @unchecked Sendable {
     /// What happened to one file in a batch.
     enum Outcome {
         case unchanged(record: FileRecord, file: WalkedFile)
-        case changed(file: WalkedFile, sha256: String, format: DocumentFormat, documents: [PreparedDocument], problems: [IngestError])
-        case failed(IngestError)
+        case changed(file: WalkedFile, sha256: String, format: DocumentFormat, documents: [PreparedDocument], problems: [RAGError])
+        case failed(RAGError)
     }
 
     public func run(paths: [String], options: IngestOptions, progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
         let walked = FileWalker(followSymlinks: options.followSymlinks).walk(paths)
-        for p in walked.problems { summary.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
+        for p in walked.problems { summary.problems.append(.init(path: p.path ?? "", code: p.code.rawValue, message: p.message)) }
         summary.filesFailed += walked.problems.count
 
         if options.embed, let embedder { try checkEmbeddingModel(embedder, reembed: options.reembed) }
@@ -201,10 +201,10 @@ public final class IngestPipeline: @unchecked Sendable {
         let bytes: [UInt8]
         do {
             bytes = try FileReader.read(path: file.path, maxBytes: Int(options.maxFileBytes))
-        } catch let e as IngestError {
+        } catch let e as RAGError {
             return .failed(e)
         } catch {
-            return .failed(IngestError(.unreadable, path: file.path, reason: "\(error)", underlying: error))
+            return .failed(RAGError(.unreadable, path: file.path, reason: "\(error)", underlying: error))
         }
         let sha = ContentHash.sha256Hex(bytes)
         if let known, known.sha256 == sha { return .unchanged(record: known, file: file) }
@@ -215,10 +215,10 @@ public final class IngestPipeline: @unchecked Sendable {
                                  chunks: chunker.chunk(doc))
             }
             return .changed(file: file, sha256: sha, format: result.format, documents: prepared, problems: result.problems)
-        } catch let e as IngestError {
+        } catch let e as RAGError {
             return .failed(e)
         } catch {
-            return .failed(IngestError(.parseError, path: file.path, reason: "\(error)", underlying: error))
+            return .failed(RAGError(.parseError, path: file.path, reason: "\(error)", underlying: error))
         }
     }
 
@@ -247,7 +247,7 @@ public final class IngestPipeline: @unchecked Sendable {
                     local.filesUnchanged += 1
                 case .failed(let e):
                     local.filesFailed += 1
-                    local.problems.append(.init(path: e.path, code: e.code, message: e.message))
+                    local.problems.append(.init(path: e.path ?? "", code: e.code.rawValue, message: e.message))
                 case .changed(let file, let sha, let format, let documents, let problems):
                     let ids = try store.replaceFile(path: file.path, sha256: sha, size: file.size, mtime: file.mtime,
                                                     format: format, documents: documents)
@@ -256,7 +256,7 @@ public final class IngestPipeline: @unchecked Sendable {
                     local.documents += documents.count
                     local.chunks += ids.count
                     local.bytes += file.size
-                    for p in problems { local.problems.append(.init(path: p.path, code: p.code, message: p.message)) }
+                    for p in problems { local.problems.append(.init(path: p.path ?? "", code: p.code.rawValue, message: p.message)) }
                     changed = true
                 }
             }
@@ -297,7 +297,7 @@ public final class IngestPipeline: @unchecked Sendable {
         if current == embedder.modelID { return }
         let count = try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0
         if let current, count > 0, !reembed {
-            throw StoreError(code: "encoder_mismatch", message: """
+            throw RAGError(.encoderMismatch, """
                 index \(store.path) holds \(count) vectors of encoder \(current), not \(embedder.modelID): \
                 pass --reembed to replace them, or use another --index
                 """)
@@ -338,11 +338,11 @@ public final class IngestPipeline: @unchecked Sendable {
         if !unique.isEmpty {
             let vectors = try embedder.embed(unique.map(\.text))
             guard vectors.count == unique.count else {
-                throw StoreError(code: "encoder_error", message: "the encoder returned \(vectors.count) vectors for \(unique.count) texts")
+                throw RAGError(.encoderError, "the encoder returned \(vectors.count) vectors for \(unique.count) texts")
             }
             for (u, v) in zip(unique, vectors) {
                 guard v.count == embedder.dimension, v.allSatisfy({ $0.isFinite }) else {
-                    throw StoreError(code: "encoder_error", message: "the encoder returned a vector that is not \(embedder.dimension) finite numbers")
+                    throw RAGError(.encoderError, "the encoder returned a vector that is not \(embedder.dimension) finite numbers")
                 }
                 out.byText[u.sha] = v
             }

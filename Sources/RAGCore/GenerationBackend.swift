@@ -14,46 +14,10 @@ public enum GenerationPrompt: Sendable, Equatable {
     case chat([ChatMessage])
 }
 
-/// Sampling and stopping parameters; the same names as the CLI flags and JSON fields. Validated by the backend.
-public struct GenerationParameters: Sendable, Equatable, Codable {
-    /// 0 = greedy (argmax); must be ≥ 0.
-    public var temperature: Double = 0
-    /// 0 = off; must be ≥ 0.
-    public var topK: Int = 40
-    /// In (0, 1]; 1 = off.
-    public var topP: Double = 0.95
-    /// In [0, 1]; 0 = off.
-    public var minP: Double = 0.05
-    /// 1 = off; must be > 0.
-    public var repeatPenalty: Double = 1.0
-    /// How many recent tokens the repeat penalty looks at.
-    public var repeatLastN: Int = 64
-    /// Most tokens to generate; must be in 1…context length.
-    public var maxTokens: Int = 256
-    /// Texts that end generation when they appear in the output (they are not emitted).
-    public var stop: [String] = []
-    /// Same seed, same prompt, same parameters ⇒ same output. nil = random.
-    public var seed: UInt64? = nil
-
-    public init(temperature: Double = 0, topK: Int = 40, topP: Double = 0.95, minP: Double = 0.05,
-                repeatPenalty: Double = 1.0, repeatLastN: Int = 64, maxTokens: Int = 256, stop: [String] = [],
-                seed: UInt64? = nil) {
-        self.temperature = temperature
-        self.topK = topK
-        self.topP = topP
-        self.minP = minP
-        self.repeatPenalty = repeatPenalty
-        self.repeatLastN = repeatLastN
-        self.maxTokens = maxTokens
-        self.stop = stop
-        self.seed = seed
-    }
-}
-
 public struct GenerationRequest: Sendable, Equatable {
     public var prompt: GenerationPrompt
     public var parameters: GenerationParameters
-    public init(prompt: GenerationPrompt, parameters: GenerationParameters = GenerationParameters()) {
+    public init(prompt: GenerationPrompt, parameters: GenerationParameters = .default) {
         self.prompt = prompt
         self.parameters = parameters
     }
@@ -147,6 +111,6 @@ extension GenerationBackend {
         for try await event in generate(request) {
             if case .finished(let summary) = event { return summary }
         }
-        throw RAGError("generation_incomplete", "the generation stream ended without a summary")
+        throw RAGError(.generationIncomplete, "the generation stream ended without a summary")
     }
 }

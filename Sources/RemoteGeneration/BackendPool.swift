@@ -27,7 +27,7 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
     private let inFlightGauges: [Gauge]
 
     public init(backends: [OpenAIBackend]) throws {
-        guard !backends.isEmpty else { throw RemoteError(code: "invalid_generator", message: "the backend pool needs at least one URL") }
+        guard !backends.isEmpty else { throw RAGError(.invalidGenerator, "the backend pool needs at least one URL") }
         self.backends = backends
         contextLength = backends.map(\.contextLength).min()!
         healthy = Array(repeating: true, count: backends.count)
@@ -108,7 +108,7 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
             var lastError: (any Error)?
             while let i = acquire(excluding: tried) {
                 tried.insert(i)
-                let emitted = Flag()
+                let emitted = SetOnceFlag()
                 do {
                     let summary = try await backends[i].run(request) { text in
                         emitted.set()
@@ -118,32 +118,21 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
                     continuation.yield(.finished(summary))
                     continuation.finish()
                     return
-                } catch let e as RemoteError where (e.isConnectionFailure || e.code == "backend_error") && !emitted.value {
+                } catch let e as RAGError where (e.isConnectionFailure || e.code == .backendError) && !emitted.isSet {
                     // Nothing reached the caller yet: take the backend out and try another.
                     release(i, failed: true)
                     setHealthy(i, false)
                     lastError = e
                 } catch {
                     release(i, failed: !(error is CancellationError))
-                    if let e = error as? RemoteError, e.code != "backend_rejected" { setHealthy(i, false) }
+                    if let e = error as? RAGError, e.code != .backendRejected { setHealthy(i, false) }
                     continuation.finish(throwing: error)
                     return
                 }
             }
-            continuation.finish(throwing: RemoteError(
-                code: "no_backend",
-                message: "no generator backend answered (\(backends.map(\.endpoint.description).joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "none configured")"))
+            continuation.finish(throwing: RAGError(.noBackend, "no generator backend answered (\(backends.map(\.endpoint.description).joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "none configured")"))
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
-}
-
-/// A set-once flag shared with a callback or another task.
-public final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set_ = false
-    public init() {}
-    public func set() { lock.withLock { set_ = true } }
-    public var value: Bool { lock.withLock { set_ } }
 }

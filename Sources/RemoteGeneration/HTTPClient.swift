@@ -7,17 +7,6 @@ import NIOHTTP1
 import NIOPosix
 import RAGCore
 
-/// Errors of the remote generation layer. `connection_failed` is the one a retry may cure.
-public struct RemoteError: RAGErrorConvertible {
-    public let code: String
-    public let message: String
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
-    public var isConnectionFailure: Bool { code == "connection_failed" }
-}
-
 /// `http://host:port[/base]`, parsed once.
 public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let host: String
@@ -27,7 +16,7 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ url: String) throws {
         guard let u = URLComponents(string: url), u.scheme == "http", let host = u.host, !host.isEmpty else {
-            throw RemoteError(code: "invalid_url", message: "\(url): expected http://HOST[:PORT][/PATH] (https is not supported)")
+            throw RAGError(.invalidURL, "\(url): expected http://HOST[:PORT][/PATH] (https is not supported)")
         }
         self.host = host
         port = u.port ?? 80
@@ -81,7 +70,7 @@ public struct HTTPClient: Sendable {
                     }
                 }
         } catch {
-            throw RemoteError(code: "connection_failed", message: "\(endpoint): cannot connect: \(error)")
+            throw RAGError(.connectionFailed, "\(endpoint): cannot connect: \(error)")
         }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: endpoint.basePath + path)
         if !headers.contains(where: { $0.0.lowercased() == "host" }) {
@@ -119,22 +108,22 @@ public struct HTTPClient: Sendable {
                     }
                 }
             }
-        } catch let e as RemoteError {
+        } catch let e as RAGError {
             throw e
         } catch is ReadTimeout {
-            throw RemoteError(code: "backend_timeout", message: "\(endpoint)\(path): no response for \(self.readTimeout)")
+            throw RAGError(.backendTimeout, "\(endpoint)\(path): no response for \(self.readTimeout)")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): \(error)")
+            throw RAGError(.backendError, "\(endpoint)\(path): \(error)")
         }
         if !complete {
             if Task.isCancelled { throw CancellationError() }
             if let e = lastWriteError.value {
-                throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): sending the request failed: \(e)")
+                throw RAGError(.backendError, "\(endpoint)\(path): sending the request failed: \(e)")
             }
-            throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): the connection closed before the response ended")
+            throw RAGError(.backendError, "\(endpoint)\(path): the connection closed before the response ended")
         }
     }
 
@@ -146,7 +135,7 @@ public struct HTTPClient: Sendable {
                          onHead: { status, headers in box.set(status: status, headers: headers) },
                          onBody: { buffer in
                              guard box.append(buffer, limit: limit) else {
-                                 throw RemoteError(code: "response_too_large", message: "\(endpoint)\(path): response larger than \(limit) bytes")
+                                 throw RAGError(.responseTooLarge, "\(endpoint)\(path): response larger than \(limit) bytes")
                              }
                          })
         return box.result
@@ -190,30 +179,55 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler, 
 }
 
 /// Splits a Server-Sent Events byte stream into the `data:` payloads of its events.
+///
+/// Bounded: a backend that never ends a line or an event cannot make it buffer without limit. Past
+/// `maxEventBytes` the parser drops what it holds, reports `overflowed`, and returns nothing more.
 public struct SSEParser: Sendable {
     private var pending: [UInt8] = []
     private var data: [String] = []
-    public init() {}
+    private var dataBytes = 0
+    /// Bytes of `pending` already searched for a line end (a long line arriving in pieces is scanned once).
+    private var scanned = 0
+    /// Largest event (its data lines plus an unfinished line) accepted.
+    public let maxEventBytes: Int
+    /// True once an event outgrew `maxEventBytes`; the stream is then unusable.
+    public private(set) var overflowed = false
+
+    public init(maxEventBytes: Int = 4 << 20) { self.maxEventBytes = maxEventBytes }
 
     /// Feeds bytes; returns the data of every event completed by them (multi-line data joined with "\n").
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+        guard !overflowed else { return [] }
         pending.append(contentsOf: bytes)
         var events: [String] = []
         var start = 0
-        while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        defer {
+            if !overflowed {
+                pending.removeFirst(start)
+                scanned = pending.count
+                if pending.count + dataBytes > maxEventBytes {
+                    overflowed = true
+                    pending = []
+                    data = []
+                    dataBytes = 0
+                }
+            }
+        }
+        while let nl = pending[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+            scanned = 0
             var line = pending[start..<nl]
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             start = nl + 1
             if line.isEmpty {
-                if !data.isEmpty { events.append(data.joined(separator: "\n")); data.removeAll() }
+                if !data.isEmpty { events.append(data.joined(separator: "\n")); data.removeAll(); dataBytes = 0 }
             } else if line.starts(with: Array("data:".utf8)) {
                 var value = line.dropFirst(5)
                 if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
                 data.append(String(decoding: value, as: UTF8.self))
+                dataBytes += value.count + 1
             }
             // Comments (":…") and other fields (event:, id:, retry:) are not used by OpenAI streams.
         }
-        pending.removeFirst(start)
         return events
     }
 }

@@ -74,7 +74,7 @@ public final class OpenAIBackend: GenerationBackend, Sendable {
         while true {
             do {
                 return try await once(request, body: body, onText: onText)
-            } catch let e as RemoteError where e.isConnectionFailure && attempt < connectRetries {
+            } catch let e as RAGError where e.isConnectionFailure && attempt < connectRetries {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(100 * attempt))
             }
@@ -144,13 +144,17 @@ final class StreamState: @unchecked Sendable {
                 return []
             }
             var out: [String] = []
-            for data in parser.feed(buffer.readableBytesView) {
+            let events = parser.feed(buffer.readableBytesView)
+            if parser.overflowed {
+                throw RAGError(.responseTooLarge, "\(endpoint)\(path): a stream event is larger than \(parser.maxEventBytes) bytes")
+            }
+            for data in events {
                 if data == "[DONE]" { done = true; continue }
                 guard let o = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
-                    throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): a stream event is not JSON: \(data.prefix(200))")
+                    throw RAGError(.backendError, "\(endpoint)\(path): a stream event is not JSON: \(data.prefix(200))")
                 }
                 if let err = o["error"] {
-                    throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): \(err)")
+                    throw RAGError(.backendError, "\(endpoint)\(path): \(err)")
                 }
                 if let usage = o["usage"] as? [String: Any] {
                     promptTokens = usage["prompt_tokens"] as? Int ?? promptTokens
@@ -178,11 +182,11 @@ final class StreamState: @unchecked Sendable {
             guard status == 200 else {
                 let body = String(decoding: errorBody, as: UTF8.self)
                 // A 4xx is the request's fault (bad parameters): pass the server's message on.
-                let code = (400..<500).contains(status) ? "backend_rejected" : "backend_error"
-                throw RemoteError(code: code, message: "\(endpoint)\(path) answered \(status): \(body.prefix(500))")
+                let code = (400..<500).contains(status) ? RAGError.Code.backendRejected : .backendError
+                throw RAGError(code, "\(endpoint)\(path) answered \(status): \(body.prefix(500))")
             }
             guard done || sawFinish else {
-                throw RemoteError(code: "backend_error", message: "\(endpoint)\(path): the stream ended without a finish reason")
+                throw RAGError(.backendError, "\(endpoint)\(path): the stream ended without a finish reason")
             }
         }
     }

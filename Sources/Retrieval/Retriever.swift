@@ -8,13 +8,10 @@ public enum RetrievalMode: String, Sendable, Codable, CaseIterable {
     case dense, keyword, hybrid
 }
 
+/// How one retriever runs its queries (the per-query settings are `SearchParameters`).
 public struct RetrievalOptions: Sendable {
-    public var indexType: VectorIndexType = .auto
-    /// IVF lists per query; nil = the index's default.
-    public var nprobe: Int?
     /// Threads for one vector scan.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    public var fusion: Fusion = .default
     /// Results taken from each list before fusing (at least k).
     public var fusionDepth: Int = 100
 
@@ -49,12 +46,13 @@ public final class Retriever: @unchecked Sendable {
         self.shared = sharedIndex
     }
 
-    /// The vector index for the store's current generation (loaded on first use and after any change).
-    public func denseIndex() throws -> DenseIndex {
+    /// The vector index of `requested` type for the store's current generation (loaded on first use, after any
+    /// change, and when a query asks for another type).
+    public func denseIndex(_ requested: VectorIndexType = .auto) throws -> DenseIndex {
         try shared.lock.withLock {
             let generation = try store.generation()
-            if let loaded = shared.loaded, loaded.generation == generation { return loaded }
-            let index = try DenseIndex(store: store, requested: options.indexType)
+            if let loaded = shared.loaded, loaded.generation == generation, loaded.requested == requested { return loaded }
+            let index = try DenseIndex(store: store, requested: requested)
             shared.loaded = index
             return index
         }
@@ -63,56 +61,58 @@ public final class Retriever: @unchecked Sendable {
     /// The query's vector, from the cache or the encoder; refuses an encoder other than the index's.
     public func embedQuery(_ text: String) throws -> [Float] {
         guard let embedder else {
-            throw RAGError("encoder_missing", "dense and hybrid search need the encoder: none was loaded")
+            throw RAGError(.encoderMissing, "dense and hybrid search need the encoder: none was loaded")
         }
         let indexModel = try store.meta("embedding_model")
         guard let indexModel else {
-            throw RAGError("no_vectors", "index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
+            throw RAGError(.noVectors, "index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
         }
         guard indexModel == embedder.modelID else {
-            throw RAGError("encoder_mismatch", "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder")
+            throw RAGError(.encoderMismatch, "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder")
         }
         if let v = cache.get(model: embedder.modelID, text: text) { return v }
         guard let v = try embedder.embed([text]).first, v.count == embedder.dimension, v.allSatisfy(\.isFinite) else {
-            throw RAGError("encoder_error", "the encoder gave no usable vector for the query")
+            throw RAGError(.encoderError, "the encoder gave no usable vector for the query")
         }
         cache.put(model: embedder.modelID, text: text, vector: v)
         return v
     }
 
-    /// The k nearest chunks by inner product, as (chunk id, score).
-    public func denseChunks(_ query: String, k: Int, filter: ChunkFilter? = nil) throws -> [(key: Int64, score: Double)] {
-        try checkK(k)
+    /// The `p.k` nearest chunks by inner product, as (chunk id, score), on the index `p` asks for.
+    public func denseChunks(_ query: String, _ p: SearchParameters) throws -> [(key: Int64, score: Double)] {
         let vector = try embedQuery(query)
-        let index = try denseIndex()
+        let index = try denseIndex(p.indexType)
         guard index.count > 0 else { return [] }
         guard vector.count == index.dimension else {
-            throw RAGError("encoder_mismatch", "index \(store.path) holds \(index.dimension)-dimensional vectors, the query encoder makes \(vector.count)")
+            throw RAGError(.encoderMismatch, "index \(store.path) holds \(index.dimension)-dimensional vectors, the query encoder makes \(vector.count)")
         }
-        var opts = VectorSearchOptions(threads: options.threads, nprobe: options.nprobe)
-        if let filter, !filter.isEmpty { opts.filter = try store.rowSet(matching: filter, in: index.matrix) }
-        return try index.search(vector, k: k, options: opts).map { (key: $0.id, score: Double($0.score)) }
+        var opts = VectorSearchOptions(threads: options.threads, nprobe: p.nprobe)
+        if let filter = p.filter { opts.filter = try store.rowSet(matching: filter, in: index.matrix) }
+        return try index.search(vector, k: p.k, options: opts).map { (key: $0.id, score: Double($0.score)) }
     }
 
-    func checkK(_ k: Int) throws {
-        guard k >= 1 else { throw RAGError("invalid_k", "k must be at least 1, got \(k)") }
+    /// Why `p.nprobe` does not apply to this query, or nil when it does (or none was given): the planner picked
+    /// flat or int8 for the index, or the mode reads no vectors. Search output shows it, so it is never silent.
+    public func nprobeNotUsed(_ p: SearchParameters) throws -> String? {
+        guard let nprobe = p.nprobe else { return nil }
+        if p.mode == .keyword { return "nprobe \(nprobe) not used: keyword search reads no vectors" }
+        let plan = try denseIndex(p.indexType).plan
+        return plan.type == .ivf ? nil : "nprobe \(nprobe) not used: the \(plan.type.rawValue) index was searched (\(plan.reason))"
     }
 
-    /// The best k chunks for `query` in `mode`, as hits with path, heading, text and snippet.
-    public func search(_ query: String, mode: RetrievalMode = .hybrid, k: Int, filter: ChunkFilter? = nil,
-                       highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
-        try checkK(k)
-        let f = filter?.isEmpty == false ? filter : nil
-        switch mode {
+    /// The best `p.k` chunks for `query` in `p.mode`, as hits with path, heading, text and snippet.
+    public func search(_ query: String, _ p: SearchParameters, highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
+        let k = p.k
+        switch p.mode {
         case .keyword:
-            return try store.keywordSearch(query, k: k, highlight: highlight, filter: f)
+            return try store.keywordSearch(query, k: k, highlight: highlight, filter: p.filter)
         case .dense:
-            return try hits(try denseChunks(query, k: k, filter: f), k: k, snippets: [:])
+            return try hits(try denseChunks(query, p), k: k, snippets: [:])
         case .hybrid:
             let depth = max(k, options.fusionDepth)
-            let dense = try denseChunks(query, k: depth, filter: f)
-            let keyword = try store.keywordRanked(query, k: depth, filter: f)
-            let top = Array(options.fusion.fuse(dense: dense, keyword: keyword).prefix(k))
+            let dense = try denseChunks(query, p.with(k: depth))
+            let keyword = try store.keywordRanked(query, k: depth, filter: p.filter)
+            let top = Array(p.fusion.fuse(dense: dense, keyword: keyword).prefix(k))
             // Snippets for the k winners only (FTS5's snippet() is the costly part of a keyword search).
             let snippets = try store.keywordSnippets(query, chunkIDs: top.map(\.key), highlight: highlight)
             return try hits(top, k: k, snippets: snippets)
@@ -133,25 +133,26 @@ public final class Retriever: @unchecked Sendable {
         return out
     }
 
-    /// Documents ranked by their best chunk (for evaluation): (document key, score), best first.
-    public func rankDocuments(_ query: String, mode: RetrievalMode, limit: Int, filter: ChunkFilter? = nil) throws -> [(key: String, score: Double)] {
-        try checkK(limit)
-        switch mode {
+    /// The best `p.k` documents, ranked by their best chunk (for evaluation): (document key, score), best first.
+    public func rankDocuments(_ query: String, _ p: SearchParameters) throws -> [(key: String, score: Double)] {
+        let limit = p.k
+        switch p.mode {
         case .keyword:
-            return try store.keywordRankDocuments(query, limit: limit, filter: filter).map { (key: $0.0, score: $0.1) }
+            return try store.keywordRankDocuments(query, limit: limit, filter: p.filter).map { (key: $0.0, score: $0.1) }
         case .dense:
-            return try denseDocuments(query, limit: limit, filter: filter)
+            return try denseDocuments(query, p)
         case .hybrid:
-            let dense = try denseDocuments(query, limit: limit, filter: filter)
-            let keyword = try store.keywordRankDocuments(query, limit: limit, filter: filter).map { (key: $0.0, score: $0.1) }
-            return Array(options.fusion.fuse(dense: dense, keyword: keyword).prefix(limit))
+            let dense = try denseDocuments(query, p)
+            let keyword = try store.keywordRankDocuments(query, limit: limit, filter: p.filter).map { (key: $0.0, score: $0.1) }
+            return Array(p.fusion.fuse(dense: dense, keyword: keyword).prefix(limit))
         }
     }
 
-    func denseDocuments(_ query: String, limit: Int, filter: ChunkFilter?) throws -> [(key: String, score: Double)] {
+    func denseDocuments(_ query: String, _ p: SearchParameters) throws -> [(key: String, score: Double)] {
+        let limit = p.k
         let keys = try chunkDocumentKeys()
         // Documents with several chunks take several places: read twice the limit in chunks.
-        let chunks = try denseChunks(query, k: limit * 2, filter: filter)
+        let chunks = try denseChunks(query, p.with(k: limit * 2))
         var seen = Set<String>()
         var out: [(key: String, score: Double)] = []
         for c in chunks {

@@ -26,14 +26,13 @@ public final class ShardedRetriever: @unchecked Sendable {
 
     struct Slots<T>: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<T> }
 
-    public func search(_ query: String, mode: RetrievalMode = .hybrid, k: Int, filter: ChunkFilter? = nil,
-                       highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
-        guard k >= 1 else { throw RAGError("invalid_k", "k must be at least 1, got \(k)") }
+    public func search(_ query: String, _ p: SearchParameters, highlight: (String, String) = ("[", "]")) throws -> [SearchHit] {
+        let mode = p.mode, k = p.k
         if mode != .keyword, let first = shards.first { _ = try first.embedQuery(query) }  // embed once; the shards share the cache
         let depth = mode == .hybrid ? max(k, shards.first?.options.fusionDepth ?? k) : k
         let h = highlight
-        let dense: [[SearchHit]] = mode == .keyword ? [] : try each { try $0.search(query, mode: .dense, k: depth, filter: filter, highlight: h) }
-        let keyword: [[SearchHit]] = mode == .dense ? [] : try each { try $0.search(query, mode: .keyword, k: depth, filter: filter, highlight: h) }
+        let dense: [[SearchHit]] = mode == .keyword ? [] : try each { try $0.search(query, p.with(mode: .dense, k: depth), highlight: h) }
+        let keyword: [[SearchHit]] = mode == .dense ? [] : try each { try $0.search(query, p.with(mode: .keyword, k: depth), highlight: h) }
         func merged(_ lists: [[SearchHit]]) -> [(key: ShardChunk, score: Double, hit: SearchHit)] {
             var all: [(key: ShardChunk, score: Double, hit: SearchHit)] = []
             for (s, list) in lists.enumerated() { for hit in list { all.append((ShardChunk(shard: s, chunk: hit.chunkID), hit.score, hit)) } }
@@ -47,8 +46,7 @@ public final class ShardedRetriever: @unchecked Sendable {
         case .dense: ranked = d.map { ($0.key, $0.score) }
         case .keyword: ranked = kw.map { ($0.key, $0.score) }
         case .hybrid:
-            let fusion = shards.first?.options.fusion ?? .default
-            ranked = fusion.fuse(dense: Array(d.prefix(depth)).map { ($0.key, $0.score) }, keyword: Array(kw.prefix(depth)).map { ($0.key, $0.score) })
+            ranked = p.fusion.fuse(dense: Array(d.prefix(depth)).map { ($0.key, $0.score) }, keyword: Array(kw.prefix(depth)).map { ($0.key, $0.score) })
         }
         return ranked.prefix(k).enumerated().map { i, item in
             var h = hits[item.key]!

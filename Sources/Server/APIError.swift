@@ -1,16 +1,22 @@
-/// Every error the server returns: `{"error":{"code","message"}}` with the status that fits the code.
+/// Every error the server returns: `{"error":{"code","message"}}` with the status its code maps to.
 import Foundation
 import HTTPTypes
 import Hummingbird
 import RAGCore
 
+/// The server's HTTP-only error: a `RAGError.Code` (whose `httpStatus` is the status) plus response headers such
+/// as `Retry-After` or `Allow`; Hummingbird's own HTTP errors keep the status they carry.
 public struct APIError: Error, Sendable {
     public var status: HTTPResponse.Status
-    public var code: String
+    public var code: RAGError.Code
     public var message: String
     public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+    public init(_ code: RAGError.Code, _ message: String, headers: HTTPFields = [:]) {
+        self.init(status: HTTPResponse.Status(code: code.httpStatus), code: code, message: message, headers: headers)
+    }
+
+    private init(status: HTTPResponse.Status, code: RAGError.Code, message: String, headers: HTTPFields) {
         self.status = status
         self.code = code
         self.message = message
@@ -18,54 +24,38 @@ public struct APIError: Error, Sendable {
     }
 
     static func invalid(_ field: String, _ problem: String) -> APIError {
-        APIError(.badRequest, "invalid_field", "\(field): \(problem)")
+        APIError(.invalidField, "\(field): \(problem)")
     }
 
-    /// The status for an error code of the lower layers (RAGErrorConvertible).
-    static func status(forCode code: String) -> HTTPResponse.Status {
-        switch code {
-        case "answer_not_found", "not_found", "model_not_found": return .notFound
-        case "busy", "not_ready": return .serviceUnavailable
-        case "timeout", "backend_timeout": return .gatewayTimeout
-        case "no_backend", "backend_error", "backend_rejected", "connection_failed": return .badGateway
-        case "model_missing", "encoder_missing": return .serviceUnavailable
-        case "prompt_too_long", "context_overflow", "no_vectors", "encoder_mismatch", "invalid_question", "no_generator",
-             "bad_template", "template_not_found":
-            return .badRequest
-        default:
-            return code.hasPrefix("invalid_") ? .badRequest : .internalServerError
-        }
-    }
-
-    /// Any error as an API error (Hummingbird's HTTP errors, the modules' coded errors, the rest as 500).
+    /// Any error as an API error (Hummingbird's HTTP errors, the modules' `RAGError`s, the rest as 500).
     static func from(_ error: any Error) -> APIError {
         switch error {
         case let e as APIError:
             return e
         case let e as any HTTPResponseError:
-            let code: String
+            let code: RAGError.Code
             switch e.status {
-            case .notFound: code = "not_found"
-            case .methodNotAllowed: code = "method_not_allowed"
-            case .contentTooLarge: code = "body_too_large"
-            case .badRequest: code = "bad_request"
-            default: code = "http_error"
+            case .notFound: code = .notFound
+            case .methodNotAllowed: code = .methodNotAllowed
+            case .contentTooLarge: code = .bodyTooLarge
+            case .badRequest: code = .badRequest
+            default: code = .httpError
             }
             let body = (e as? HTTPError)?.body
             let message = body ?? (e.status == .notFound ? "no such route" : e.status == .methodNotAllowed
                 ? "this route does not take that method" : e.status.reasonPhrase)
-            return APIError(e.status, code, message, headers: (e as? HTTPError)?.headers ?? [:])
-        case let e as any RAGErrorConvertible:
-            return APIError(status(forCode: e.code), e.code, e.message)
+            return APIError(status: e.status, code: code, message: message, headers: (e as? HTTPError)?.headers ?? [:])
+        case let e as RAGError:
+            return APIError(e.code, e.message)
         case is CancellationError:
-            return APIError(.serviceUnavailable, "cancelled", "the request was cancelled")
+            return APIError(.cancelled, "the request was cancelled")
         default:
-            return APIError(.internalServerError, "internal_error", "\(error)")
+            return APIError(.internalError, "\(error)")
         }
     }
 
     var jsonBody: [UInt8] {
-        let o: [String: Any] = ["error": ["code": code, "message": message]]
+        let o: [String: Any] = ["error": ["code": code.rawValue, "message": message]]
         return Array((try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 

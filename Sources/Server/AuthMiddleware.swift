@@ -16,8 +16,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             return Array(parts[1].utf8)
         }
         guard let given, Self.equal(given, key) else {
-            throw APIError(.unauthorized, "unauthorized",
-                           request.headers[.authorization] == nil ? "this server needs an API key: send Authorization: Bearer <key>"
+            throw APIError(.unauthorized, request.headers[.authorization] == nil ? "this server needs an API key: send Authorization: Bearer <key>"
                                                                   : "the API key is wrong",
                            headers: [.wwwAuthenticate: "Bearer"])
         }

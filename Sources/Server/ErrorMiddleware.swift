@@ -11,10 +11,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             var e = APIError.from(error)
-            if e.status == .notFound && e.code == "not_found" {
+            if e.status == .notFound && e.code == .notFound {
                 if let methods = routes[request.uri.path] {
-                    e = APIError(.methodNotAllowed, "method_not_allowed",
-                                 "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
+                    e = APIError(.methodNotAllowed, "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
                                  headers: [.allow: methods.joined(separator: ", ")])
                 } else {
                     e.message = "no route \(request.method.rawValue) \(request.uri.path)"

@@ -38,8 +38,7 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         try lock.withLock {
             guard running + reserved < concurrency + maxQueued else {
                 rejected.increment()
-                throw APIError(.serviceUnavailable, "busy",
-                               "the generation queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
+                throw APIError(.busy, "the generation queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
                                headers: [.retryAfter: "1"])
             }
             reserved += 1
@@ -67,12 +66,15 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = lock.withLock {
-                    if startNowLocked(t) { return true }
+                // A cancellation that came before this point found nothing to resume in `onCancel`; it is seen here,
+                // under the same lock, so the request does not wait for a place it no longer wants.
+                let now: Result<Void, any Error>? = lock.withLock {
+                    if startNowLocked(t) { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     waiting.append((id, c))
-                    return false
+                    return nil
                 }
-                if resumeNow { c.resume() }
+                if let now { c.resume(with: now) }
             }
             lock.withLock { t.state = 1 }
         } onCancel: {

@@ -24,8 +24,7 @@ struct HostCheckMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.head.authority else { return try await next(request, context) }
         let name = Self.hostName(header.lowercased())
         guard Self.isLoopback(name) || allowed.contains(name) else {
-            throw APIError(.forbidden, "host_not_allowed",
-                           "Host \(header.prefix(200)) is not allowed: rag serve answers to loopback names and --allowed-host names only")
+            throw APIError(.hostNotAllowed, "Host \(header.prefix(200)) is not allowed: rag serve answers to loopback names and --allowed-host names only")
         }
         return try await next(request, context)
     }

@@ -12,8 +12,7 @@ struct JSONContentTypeMiddleware<Context: RequestContext>: RouterMiddleware {
         let type = request.headers[.contentType] ?? ""
         let mediaType = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard mediaType == "application/json" else {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type",
-                           type.isEmpty ? "send the body as JSON with Content-Type: application/json"
+            throw APIError(.unsupportedMediaType, type.isEmpty ? "send the body as JSON with Content-Type: application/json"
                                         : "Content-Type \(type.prefix(100)) is not accepted: send JSON with Content-Type: application/json")
         }
         return try await next(request, context)

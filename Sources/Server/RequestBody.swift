@@ -31,26 +31,26 @@ struct JSONBody: Sendable {
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(limit) bytes")
+            throw APIError(.bodyTooLarge, "the request body is larger than the limit of \(limit) bytes")
         }
         return try parse(Array(buffer.readableBytesView), allowed: allowed)
     }
 
     static func parse(_ bytes: [UInt8], allowed: Set<String>?) throws -> JSONBody {
-        guard !bytes.isEmpty else { throw APIError(.badRequest, "invalid_json", "the request body is empty: send a JSON object") }
+        guard !bytes.isEmpty else { throw APIError(.invalidJSON, "the request body is empty: send a JSON object") }
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw APIError(.badRequest, "invalid_json", "the request body is not valid JSON: \(error)")
+            throw APIError(.invalidJSON, "the request body is not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {
-            throw APIError(.badRequest, "invalid_json", "the request body must be a JSON object, got \(value.kind)")
+            throw APIError(.invalidJSON, "the request body must be a JSON object, got \(value.kind)")
         }
         if let allowed {
             let unknown = fields.keys.filter { !allowed.contains($0) }.sorted()
             if let first = unknown.first {
-                throw APIError(.badRequest, "unknown_field", "\(first): unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                throw APIError(.unknownField, "\(first): unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
             }
         }
         return JSONBody(fields: fields)
@@ -63,7 +63,7 @@ struct JSONBody: Sendable {
     }
 
     func required<T>(_ key: String, _ get: (String) throws -> T?) throws -> T {
-        guard let v = try get(key) else { throw APIError(.badRequest, "missing_field", "\(key): required") }
+        guard let v = try get(key) else { throw APIError(.missingField, "\(key): required") }
         return v
     }
 
@@ -80,6 +80,14 @@ struct JSONBody: Sendable {
         guard case .int(let i) = v else { throw APIError.invalid(key, "expected an integer, got \(v.kind)") }
         guard range.contains(i) else { throw APIError.invalid(key, "must be between \(range.lowerBound) and \(range.upperBound), got \(i)") }
         return i
+    }
+
+    /// An integer field whose range the value type it feeds checks (`SearchParameters`, `GenerationParameters`).
+    func integer(_ key: String) throws -> Int? { try int(key, in: Int.min...Int.max) }
+
+    /// A number field whose range the value type it feeds checks.
+    func number(_ key: String) throws -> Double? {
+        try double(key, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
     }
 
     func double(_ key: String, in range: ClosedRange<Double>, excludingLower: Bool = false) throws -> Double? {

@@ -26,8 +26,8 @@ final class SearchCache: @unchecked Sendable {  // guarded by `lock`
 
     var heldBytes: Int { lock.withLock { bytes } }
 
-    static func key(query: String, mode: String, k: Int, filter: [String]) -> String {
-        "\(mode)\u{1F}\(k)\u{1F}\(filter.joined(separator: "\u{1E}"))\u{1F}\(query)"
+    static func key(query: String, mode: String, k: Int, nprobe: Int? = nil, filter: [String]) -> String {
+        "\(mode)\u{1F}\(k)\u{1F}\(nprobe.map(String.init) ?? "-")\u{1F}\(filter.joined(separator: "\u{1E}"))\u{1F}\(query)"
     }
 
     func get(_ key: String, generation: Int) -> [SearchHit]? {

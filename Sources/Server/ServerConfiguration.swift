@@ -1,5 +1,7 @@
 /// What `rag serve` was told: where to listen, what to serve, and the limits.
+import Backends
 import Foundation
+import RAGCore
 import Retrieval
 
 public struct ServerConfiguration: Sendable {
@@ -47,32 +49,7 @@ public struct ServerConfiguration: Sendable {
     /// Refuses settings that would expose the index: a non-loopback bind without an API key.
     public func validate() throws {
         if !bindsLoopbackOnly && apiKey == nil && !insecureNoAuth {
-            throw ServerError(code: "insecure_bind", message: "--host \(host): serving beyond this machine needs --api-key (or RAG_API_KEY); --insecure-no-auth serves without one")
-        }
-    }
-}
-
-/// `--generator local` or `--generator openai:URL[,URL…]`.
-public enum GeneratorChoice: Sendable, Equatable, CustomStringConvertible {
-    case local
-    case openAI([String])
-
-    public init(parsing s: String) throws {
-        if s == "local" { self = .local; return }
-        guard s.hasPrefix("openai:") else {
-            throw ServerError(code: "invalid_generator", message: "--generator: expected local or openai:URL[,URL…], got \(s)")
-        }
-        let urls = s.dropFirst("openai:".count).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard !urls.isEmpty, urls.allSatisfy({ !$0.isEmpty }) else {
-            throw ServerError(code: "invalid_generator", message: "--generator: openai: needs at least one URL")
-        }
-        self = .openAI(urls)
-    }
-
-    public var description: String {
-        switch self {
-        case .local: "local"
-        case .openAI(let urls): "openai:" + urls.joined(separator: ",")
+            throw RAGError(.insecureBind, "--host \(host): serving beyond this machine needs --api-key (or RAG_API_KEY); --insecure-no-auth serves without one")
         }
     }
 }

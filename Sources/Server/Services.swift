@@ -1,6 +1,7 @@
 /// What the routes work with once start-up has loaded it: the index (a connection per concurrent request), the
 /// encoder behind the micro-batcher, the generator behind the bounded queue, and the prompt template.
 import Answering
+import Backends
 import Encoder
 import Foundation
 import Metrics
@@ -19,11 +20,11 @@ final class Services: @unchecked Sendable {
     let sharedIndex = SharedDenseIndex()
     let queryCache = QueryEmbeddingCache(capacity: 4096)
     let searchCache = SearchCache()
-    private let slotLock = NSLock()
-    private var freeSlots: [Slot] = []
+    /// A connection per concurrent request, each with its retriever.
+    let readers: ReaderPool<Slot>
 
-    /// One connection to the index and the retriever over it; SQLite connections are not shared between threads.
-    final class Slot: @unchecked Sendable {
+    /// One connection to the index and the retriever over it.
+    final class Slot: PooledReader, @unchecked Sendable {  // used by one request at a time (the pool hands it out)
         let store: IndexStore
         let retriever: Retriever
         init(store: IndexStore, retriever: Retriever) {
@@ -43,7 +44,7 @@ final class Services: @unchecked Sendable {
             // The batcher merges concurrent queries into one call; its workers split a big batch over the cores.
             encoder = BatchingEmbedder(base: try MiniLMEncoder(directory: encoderDirectory, precision: precision))
         } else if hasVectors {
-            throw ServerError(code: "model_missing", message: "encoder files not found in \(encoderDirectory.path): run scripts/fetch-models")
+            throw RAGError(.modelMissing, "encoder files not found in \(encoderDirectory.path): run scripts/fetch-models")
         } else {
             encoder = nil
         }
@@ -54,7 +55,12 @@ final class Services: @unchecked Sendable {
             connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
         template = try PromptTemplate.load(configuration.template)
         gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
-        freeSlots.append(try makeSlot(store: store))
+        let embedder: (any Embedder)? = self.hasVectors ? self.encoder : nil
+        let queryCache = self.queryCache, sharedIndex = self.sharedIndex
+        readers = ReaderPool(path: configuration.indexPath) { store in
+            Self.makeSlot(store: store, embedder: embedder, queryCache: queryCache, sharedIndex: sharedIndex)
+        }
+        readers.add(Self.makeSlot(store: store, embedder: embedder, queryCache: queryCache, sharedIndex: sharedIndex))
         if let pool = generator.pool {
             pool.startHealthChecks(interval: configuration.healthCheckInterval)
         } else {
@@ -62,36 +68,24 @@ final class Services: @unchecked Sendable {
         }
     }
 
-    func makeSlot(store: IndexStore? = nil) throws -> Slot {
-        let store = try store ?? IndexStore(path: configuration.indexPath)
+    static func makeSlot(store: IndexStore, embedder: (any Embedder)?, queryCache: QueryEmbeddingCache,
+                         sharedIndex: SharedDenseIndex) -> Slot {
         var options = RetrievalOptions()
         options.threads = 1  // requests run side by side; one scan thread each
-        let retriever = Retriever(store: store, embedder: hasVectors ? encoder : nil, options: options,
-                                  cache: queryCache, sharedIndex: sharedIndex)
+        let retriever = Retriever(store: store, embedder: embedder, options: options, cache: queryCache, sharedIndex: sharedIndex)
         return Slot(store: store, retriever: retriever)
     }
 
-    /// Runs `body` with a connection of its own (taken from the free list, or opened).
-    func withSlot<T>(_ body: (Slot) async throws -> T) async throws -> T {
-        let slot = try takeSlot()
-        defer { putSlot(slot) }
-        return try await body(slot)
-    }
-
-    func takeSlot() throws -> Slot {
-        if let s = slotLock.withLock({ freeSlots.popLast() }) { return s }
-        return try makeSlot()
-    }
-
-    func putSlot(_ slot: Slot) {
-        slot.store.db.resetStatements()  // no read transaction carried over to the next request
-        slotLock.withLock { freeSlots.append(slot) }
-    }
+    /// Runs `body` with a connection of its own.
+    func withSlot<T>(_ body: (Slot) async throws -> T) async throws -> T { try await readers.withReader(body) }
+    func takeSlot() throws -> Slot { try readers.take() }
+    func putSlot(_ slot: Slot) { readers.put(slot) }
 
     /// The answer engine over `slot` for one request's mode and filter.
-    func engine(slot: Slot, mode: RetrievalMode, filter: ChunkFilter?, useCache: Bool = true) -> AnswerEngine {
-        let effective = hasVectors ? mode : .keyword
-        let retriever = SearchContextRetriever(retriever: slot.retriever, mode: effective, filter: filter)
+    /// An answer engine over `slot`; each question's mode (keyword when the index has no vectors), k, filter and
+    /// nprobe come with its `AskOptions.search`.
+    func engine(slot: Slot, useCache: Bool = true) -> AnswerEngine {
+        let retriever = SearchContextRetriever(retriever: slot.retriever)
         return AnswerEngine(retriever: retriever, generator: generator.backend, template: template,
                             cache: useCache ? AnswerCache(store: slot.store) : nil, countTokens: generator.countTokens)
     }
@@ -140,8 +134,8 @@ final class ServiceState: @unchecked Sendable {  // guarded by `lock`
     func ready() throws -> Services {
         try lock.withLock {
             if let services { return services }
-            if let failure { throw APIError(.serviceUnavailable, "not_ready", "start-up failed: \(failure)") }
-            throw APIError(.serviceUnavailable, "not_ready", "the server is still loading its models and index", headers: [.retryAfter: "1"])
+            if let failure { throw APIError(.notReady, "start-up failed: \(failure)") }
+            throw APIError(.notReady, "the server is still loading its models and index", headers: [.retryAfter: "1"])
         }
     }
 }

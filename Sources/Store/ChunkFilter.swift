@@ -1,5 +1,6 @@
 /// `--filter` conditions on chunks (path glob, format, heading text, ingest date), as SQL the keyword search adds to
 /// its query and the vector scans turn into a set of admitted rows.
+import RAGCore
 import Foundation
 
 public struct ChunkFilter: Sendable, Equatable {
@@ -19,10 +20,10 @@ public struct ChunkFilter: Sendable, Equatable {
     public init(parsing terms: [String]) throws {
         for term in terms {
             guard let colon = term.firstIndex(of: ":") else {
-                throw StoreError(code: "invalid_filter", message: "filter \"\(term)\" is not key:value (keys: path, format, heading, after, before)")
+                throw RAGError(.invalidFilter, "filter \"\(term)\" is not key:value (keys: path, format, heading, after, before)")
             }
             let key = term[..<colon].lowercased(), value = String(term[term.index(after: colon)...])
-            guard !value.isEmpty else { throw StoreError(code: "invalid_filter", message: "filter \"\(term)\" has an empty value") }
+            guard !value.isEmpty else { throw RAGError(.invalidFilter, "filter \"\(term)\" has an empty value") }
             switch key {
             case "path": pathGlobs.append(value)
             case "format":
@@ -32,7 +33,7 @@ public struct ChunkFilter: Sendable, Equatable {
             case "after", "since": ingestedAfter = try Self.date(value, term: term)
             case "before", "until": ingestedBefore = try Self.date(value, term: term)
             default:
-                throw StoreError(code: "invalid_filter", message: "filter \"\(term)\": unknown key \(key) (keys: path, format, heading, after, before)")
+                throw RAGError(.invalidFilter, "filter \"\(term)\": unknown key \(key) (keys: path, format, heading, after, before)")
             }
         }
     }
@@ -45,7 +46,7 @@ public struct ChunkFilter: Sendable, Equatable {
         day.timeZone = TimeZone(identifier: "UTC")
         day.dateFormat = "yyyy-MM-dd"
         if let d = day.date(from: s) { return d.timeIntervalSince1970 }
-        throw StoreError(code: "invalid_filter", message: "filter \"\(term)\": \(s) is not a date (YYYY-MM-DD or ISO 8601)")
+        throw RAGError(.invalidFilter, "filter \"\(term)\": \(s) is not a date (YYYY-MM-DD or ISO 8601)")
     }
 
     public var isEmpty: Bool {

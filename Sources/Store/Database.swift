@@ -1,4 +1,5 @@
 /// A thin, typed wrapper over one SQLite connection: open with pragmas, prepare, bind, step, transactions.
+import RAGCore
 import CSQLite
 import Foundation
 
@@ -30,7 +31,7 @@ public final class Database: @unchecked Sendable {
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
-            throw StoreError(code: "open_failed", message: "cannot open index \(path): \(msg)", sqliteCode: rc)
+            throw RAGError(.openFailed, "cannot open index \(path): \(msg)", sqliteCode: rc)
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -54,17 +55,17 @@ public final class Database: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
-    func error(_ rc: Int32, sql: String?) -> StoreError {
+    func error(_ rc: Int32, sql: String?) -> RAGError {
         let msg = String(cString: sqlite3_errmsg(handle))
-        let code: String
+        let code: RAGError.Code
         switch rc & 0xff {
-        case SQLITE_CORRUPT, SQLITE_NOTADB: code = "corrupt_index"
-        case SQLITE_BUSY, SQLITE_LOCKED: code = "index_busy"
-        case SQLITE_READONLY: code = "read_only"
-        case SQLITE_CONSTRAINT: code = "constraint"
-        default: code = "sqlite_error"
+        case SQLITE_CORRUPT, SQLITE_NOTADB: code = .corruptIndex
+        case SQLITE_BUSY, SQLITE_LOCKED: code = .indexBusy
+        case SQLITE_READONLY: code = .readOnly
+        case SQLITE_CONSTRAINT: code = .constraint
+        default: code = .sqliteError
         }
-        return StoreError(code: code, message: "index \(path): \(msg)", sql: sql, sqliteCode: rc)
+        return RAGError(code, "index \(path): \(msg)", sql: sql, sqliteCode: rc)
     }
 
     /// Runs one or more statements that return no rows.
@@ -74,9 +75,9 @@ public final class Database: @unchecked Sendable {
         if rc != SQLITE_OK {
             let msg = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(errmsg)
-            throw StoreError(
-                code: (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? "corrupt_index" : "sqlite_error",
-                message: "index \(path): \(msg)", sql: sql, sqliteCode: rc)
+            throw RAGError(
+                (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? .corruptIndex : .sqliteError,
+                "index \(path): \(msg)", sql: sql, sqliteCode: rc)
         }
     }
 

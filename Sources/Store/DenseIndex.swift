@@ -1,5 +1,6 @@
 /// The vector side of one index as a searcher sees it: the matrix loaded at open, the index type the planner
 /// picked (flat fp32, int8, IVF), and the generation it was loaded at, so a changed store is reloaded.
+import RAGCore
 import Foundation
 
 /// The index types `--index-type` names; `auto` lets the planner choose.
@@ -61,6 +62,8 @@ public final class DenseIndex: @unchecked Sendable {
     // Immutable after open; searches only read.
     public let matrix: VectorMatrix
     public let plan: VectorIndexPlan
+    /// The index type the plan was made for (a query asking for another type loads another index).
+    public let requested: VectorIndexType
     /// The store generation the vectors were read at.
     public let generation: Int
     /// The encoder the vectors were made with (meta `embedding_model`).
@@ -71,6 +74,7 @@ public final class DenseIndex: @unchecked Sendable {
 
     /// Loads the vectors of `store` and builds the index the planner picks for `requested`.
     public init(store: IndexStore, requested: VectorIndexType = .auto) throws {
+        self.requested = requested
         generation = try store.generation()
         modelID = try store.meta("embedding_model")
         matrix = try store.loadVectorMatrix()
@@ -101,8 +105,8 @@ public final class DenseIndex: @unchecked Sendable {
 
     /// The k nearest rows by inner product on the planned index. A filtered IVF query that finds fewer than k
     /// admitted rows in its probed lists falls back to the exact scan, so k results come back when k exist.
+    /// `k` ≥ 1 comes validated with the query's `SearchParameters`.
     public func search(_ query: [Float], k: Int, options: VectorSearchOptions = .init()) throws -> [VectorHit] {
-        guard k >= 1 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
         if matrix.count == 0 { return [] }
         switch plan.type {
         case .int8:

@@ -1,4 +1,5 @@
 /// The query log (answers the server gave) and user feedback on them.
+import RAGCore
 import Foundation
 
 public struct FeedbackRecord: Sendable, Codable, Equatable {
@@ -28,11 +29,11 @@ extension IndexStore {
     /// Stores feedback on a logged answer; returns the stored record.
     public func addFeedback(answerID: String, rating: Int, comment: String) throws -> FeedbackRecord {
         guard (-1...1).contains(rating) else {
-            throw StoreError(code: "invalid_rating", message: "rating: must be -1, 0 or 1, got \(rating)")
+            throw RAGError(.invalidRating, "rating: must be -1, 0 or 1, got \(rating)")
         }
         let id: Int64 = try db.transaction {
             guard try hasLoggedAnswer(id: answerID) else {
-                throw StoreError(code: "answer_not_found", message: "answer_id: no answer \(answerID) in \(path)")
+                throw RAGError(.answerNotFound, "answer_id: no answer \(answerID) in \(path)")
             }
             try db.prepare("INSERT INTO feedback(answer_id, rating, comment, created_at) VALUES (?, ?, ?, ?)")
                 .run([.text(answerID), .int(Int64(rating)), .text(comment), .double(Date().timeIntervalSince1970)])

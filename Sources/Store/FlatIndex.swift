@@ -1,5 +1,6 @@
 /// Exact inner-product search: every row scored with the SIMD dot kernel, top-k by partial selection, rows split
 /// over threads for large scans.
+import RAGCore
 import Dispatch
 import Kernels
 
@@ -8,27 +9,6 @@ public struct VectorHit: Sendable, Equatable {
     public var row: Int
     public var id: Int64
     public var score: Float
-}
-
-/// Per-query knobs shared by the vector indexes.
-public struct VectorSearchOptions: Sendable {
-    /// Threads for one query's scan (1 = the calling thread only).
-    public var threads: Int = 1
-    /// IVF lists to scan; nil = the index's default.
-    public var nprobe: Int? = nil
-    /// Only these rows may be returned (applied during the scan, so k results come back when k rows pass).
-    public var filter: RowSet? = nil
-
-    public init(threads: Int = 1, nprobe: Int? = nil, filter: RowSet? = nil) {
-        self.threads = threads
-        self.nprobe = nprobe
-        self.filter = filter
-    }
-}
-
-/// Validates k against the index: a clear error for k < 1, capped at the number of rows.
-func checkK(_ k: Int) throws {
-    guard k >= 1 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
 }
 
 /// Splits rows 0..<count over `threads` workers, each with its own selection, then merges them.
@@ -68,7 +48,6 @@ public final class FlatIndex: @unchecked Sendable {
 
     /// The k rows with the highest inner product with `query`, best first.
     public func search(_ query: [Float], k: Int, options: VectorSearchOptions = .init()) throws -> [VectorHit] {
-        try checkK(k)
         try checkQuery(query, dimension: matrix.dimension)
         let m = matrix
         let dim = m.dimension
@@ -96,9 +75,9 @@ struct QueryPointer<T>: @unchecked Sendable { let p: UnsafePointer<T> }
 
 func checkQuery(_ query: [Float], dimension: Int) throws {
     guard query.count == dimension else {
-        throw StoreError(code: "dimension_mismatch", message: "the query vector has \(query.count) values but the index holds \(dimension)-dimensional vectors: it was built with another encoder")
+        throw RAGError(.dimensionMismatch, "the query vector has \(query.count) values but the index holds \(dimension)-dimensional vectors: it was built with another encoder")
     }
     guard query.allSatisfy(\.isFinite) else {
-        throw StoreError(code: "invalid_vector", message: "the query vector has a NaN or infinite value")
+        throw RAGError(.invalidVector, "the query vector has a NaN or infinite value")
     }
 }

@@ -80,7 +80,6 @@ public final class IVFIndex: @unchecked Sendable {
     }
 
     public func search(_ query: [Float], k: Int, options: VectorSearchOptions = .init()) throws -> [VectorHit] {
-        try checkK(k)
         try checkQuery(query, dimension: matrix.dimension)
         let nprobe = max(1, min(nlist, options.nprobe ?? defaultNprobe))
         let dim = matrix.dimension

@@ -1,5 +1,6 @@
 /// The store side of the vector indexes: loading the embeddings matrix, checking vectors at insert, and the IVF
 /// tables (training, persisting, assigning new vectors to their nearest list).
+import RAGCore
 import CSQLite
 import Foundation
 import Kernels
@@ -33,10 +34,10 @@ extension IndexStore {
     /// Rejects vectors that would corrupt search: NaN or infinite values, or a dimension other than the index's.
     public func validateVector(_ vector: [Float], chunkID: Int64) throws {
         guard !vector.isEmpty, vector.allSatisfy(\.isFinite) else {
-            throw StoreError(code: "invalid_vector", message: "vector for chunk \(chunkID) in \(path) has a NaN or infinite value (or is empty): not stored")
+            throw RAGError(.invalidVector, "vector for chunk \(chunkID) in \(path) has a NaN or infinite value (or is empty): not stored")
         }
         if let d = try meta("embedding_dimension"), let dim = Int(d), dim != vector.count {
-            throw StoreError(code: "dimension_mismatch", message: "vector for chunk \(chunkID) has \(vector.count) values but index \(path) holds \(dim)-dimensional vectors")
+            throw RAGError(.dimensionMismatch, "vector for chunk \(chunkID) has \(vector.count) values but index \(path) holds \(dim)-dimensional vectors")
         }
     }
 
@@ -68,7 +69,7 @@ extension IndexStore {
                 guard ids.count < n else { break }  // a concurrent writer added rows after the count: next load sees them
                 let bytes = Int(sqlite3_column_bytes(stmt.handle, 1))
                 guard bytes == dim * 4, let p = sqlite3_column_blob(stmt.handle, 1) else {
-                    throw StoreError(code: "dimension_mismatch", message: "index \(path): chunk \(stmt.int(0)) has a \(bytes / 4)-value vector, the index holds \(dim)-dimensional vectors: re-ingest with --reembed")
+                    throw RAGError(.dimensionMismatch, "index \(path): chunk \(stmt.int(0)) has a \(bytes / 4)-value vector, the index holds \(dim)-dimensional vectors: re-ingest with --reembed")
                 }
                 let dst = storage + ids.count * dim
                 for j in 0..<dim { dst[j] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: j * 4, as: UInt32.self))) }
@@ -95,7 +96,7 @@ extension IndexStore {
             let v = VectorBlob.decode(stmt.blob(1))
             if dim == 0 { dim = v.count }
             guard v.count == dim, stmt.int(0) == Int64(count) else {
-                throw StoreError(code: "corrupt_index", message: "index \(path): IVF centroid \(stmt.int(0)) is malformed: run `rag index build --ivf` again")
+                throw RAGError(.corruptIndex, "index \(path): IVF centroid \(stmt.int(0)) is malformed: run `rag index build --ivf` again")
             }
             vectors += v
             count += 1
@@ -124,7 +125,7 @@ extension IndexStore {
         let start = Date()
         let matrix = try loadVectorMatrix()
         guard matrix.count > 0 else {
-            throw StoreError(code: "empty_index", message: "index \(path) has no vectors to train on: run `rag ingest` with embeddings first")
+            throw RAGError(.emptyIndex, "index \(path) has no vectors to train on: run `rag ingest` with embeddings first")
         }
         let nlist = max(1, min(requested ?? IVFIndex.defaultNlist(count: matrix.count), matrix.count))
         var params = KMeansParameters(clusters: nlist, seed: seed, iterations: iterations)

@@ -52,7 +52,7 @@ public final class IndexStore: @unchecked Sendable {
     public init(path: String, readOnly: Bool = false) throws {
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw StoreError(code: "index_not_found", message: "no index at \(path): run `rag ingest PATH --index \(path)` first")
+                throw RAGError(.indexNotFound, "no index at \(path): run `rag ingest PATH --index \(path)` first")
             }
         } else {
             let dir = (path as NSString).deletingLastPathComponent
@@ -61,11 +61,11 @@ public final class IndexStore: @unchecked Sendable {
         db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
         let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
         if version > Schema.version {
-            throw StoreError(code: "schema_too_new", message: "index \(path) has schema version \(version); this rag knows up to \(Schema.version): upgrade rag")
+            throw RAGError(.schemaTooNew, "index \(path) has schema version \(version); this rag knows up to \(Schema.version): upgrade rag")
         }
         if version < Schema.version {
             if readOnly {
-                throw StoreError(code: "schema_outdated", message: "index \(path) has schema version \(version), needs \(Schema.version): run `rag ingest` once to migrate it")
+                throw RAGError(.schemaOutdated, "index \(path) has schema version \(version), needs \(Schema.version): run `rag ingest` once to migrate it")
             }
             try migrate(from: version)
         }
@@ -196,6 +196,9 @@ public final class IndexStore: @unchecked Sendable {
         }
         return "ok"
     }
+
+    /// Chunks in the index (a readiness probe reports it every few seconds, so it is not the whole `stats()`).
+    public func chunkCount() throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM chunks") ?? 0) }
 
     public func stats() throws -> IndexStats {
         func count(_ table: String) throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM \(table)") ?? 0) }

@@ -36,7 +36,6 @@ public final class Int8Index: @unchecked Sendable {
     public var bytes: Int { matrix.count * matrix.dimension + scales.count * 4 }
 
     public func search(_ query: [Float], k: Int, options: VectorSearchOptions = .init()) throws -> [VectorHit] {
-        try checkK(k)
         try checkQuery(query, dimension: matrix.dimension)
         let m = matrix, dim = m.dimension
         var q8 = [Int8](repeating: 0, count: dim)

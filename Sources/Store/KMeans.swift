@@ -2,21 +2,7 @@
 /// assignment step is one sgemm per block of rows, deterministic for a given seed.
 import Foundation
 import Kernels
-
-/// A small, fast, seedable generator (SplitMix64), so training is reproducible on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
+import RAGCore
 
 public struct KMeansParameters: Sendable {
     public var clusters: Int

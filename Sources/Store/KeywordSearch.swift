@@ -2,32 +2,6 @@
 import Foundation
 import RAGCore
 
-/// One ranked chunk.
-public struct SearchHit: Sendable, Codable, Equatable {
-    public var rank: Int
-    public var score: Double
-    public var chunkID: Int64
-    public var documentID: Int64
-    public var path: String
-    public var externalID: String?
-    public var headingPath: String
-    public var text: String
-    public var snippet: String
-
-    public init(rank: Int, score: Double, chunkID: Int64, documentID: Int64, path: String, externalID: String?,
-                headingPath: String, text: String, snippet: String) {
-        self.rank = rank
-        self.score = score
-        self.chunkID = chunkID
-        self.documentID = documentID
-        self.path = path
-        self.externalID = externalID
-        self.headingPath = headingPath
-        self.text = text
-        self.snippet = snippet
-    }
-}
-
 public enum KeywordQuery {
     /// Turns free text into an FTS5 query: every word quoted (so FTS5 operators and punctuation in the user's text
     /// are plain words) and ORed, which is how the SQLite reference run in `shared/eval` queries. Nil when the text
@@ -80,7 +54,6 @@ extension IndexStore {
     /// fetching text and snippets for the k winners only matters: SQLite computes every selected column for every
     /// matching row before it sorts, and FTS5's snippet() is the costly one.
     public func keywordRanked(_ query: String, k: Int, filter: ChunkFilter? = nil) throws -> [(key: Int64, score: Double)] {
-        guard k > 0 else { throw StoreError(code: "invalid_k", message: "k must be at least 1, got \(k)") }
         guard let match = KeywordQuery.fts5(query) else { return [] }
         let stmt: Statement
         if let filter, !filter.isEmpty {

@@ -1,5 +1,6 @@
 /// A sharded index: a folder of N SQLite files plus `manifest.json` recording the layout; each file holds the
 /// documents whose path hashes (FNV-1a 64) to it, so re-ingesting a file always lands in the same shard.
+import RAGCore
 import Foundation
 
 public struct ShardManifest: Codable, Sendable, Equatable {
@@ -30,17 +31,17 @@ public enum ShardLayout {
 
     /// Creates the folder and manifest for `count` shards, or checks an existing one has the same count.
     public static func create(at dir: String, count: Int) throws -> ShardManifest {
-        guard count >= 1 else { throw StoreError(code: "invalid_shards", message: "--shards must be at least 1, got \(count)") }
+        guard count >= 1 else { throw RAGError(.invalidShards, "--shards must be at least 1, got \(count)") }
         if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(manifestName)) {
             let existing = try load(at: dir, requireShards: false)
             guard existing.shards.count == count else {
-                throw StoreError(code: "shard_mismatch", message: "sharded index \(dir) has \(existing.shards.count) shards, not \(count): use the same --shards or another --index")
+                throw RAGError(.shardMismatch, "sharded index \(dir) has \(existing.shards.count) shards, not \(count): use the same --shards or another --index")
             }
             return existing
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            throw StoreError(code: "shard_mismatch", message: "\(dir) is a single-file index: give a folder path for a sharded index")
+            throw RAGError(.shardMismatch, "\(dir) is a single-file index: give a folder path for a sharded index")
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let manifest = ShardManifest(count: count)
@@ -55,11 +56,11 @@ public enum ShardLayout {
         let url = URL(fileURLWithPath: (dir as NSString).appendingPathComponent(manifestName))
         guard let data = try? Data(contentsOf: url),
               let manifest = try? JSONDecoder().decode(ShardManifest.self, from: data), !manifest.shards.isEmpty else {
-            throw StoreError(code: "corrupt_manifest", message: "shard manifest \(url.path) is missing or not a valid manifest")
+            throw RAGError(.corruptManifest, "shard manifest \(url.path) is missing or not a valid manifest")
         }
         if requireShards {
             for name in manifest.shards where !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name)) {
-                throw StoreError(code: "shard_missing", message: "shard \((dir as NSString).appendingPathComponent(name)) listed in \(url.path) is missing")
+                throw RAGError(.shardMissing, "shard \((dir as NSString).appendingPathComponent(name)) listed in \(url.path) is missing")
             }
         }
         return manifest

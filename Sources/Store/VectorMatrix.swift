@@ -1,5 +1,6 @@
 /// A contiguous (count × dimension) fp32 matrix of vectors with the chunk id of each row: what the flat, int8 and
 /// IVF indexes scan, loaded from the `embeddings` table at open.
+import RAGCore
 import Foundation
 
 public final class VectorMatrix: @unchecked Sendable {
@@ -25,11 +26,11 @@ public final class VectorMatrix: @unchecked Sendable {
         for (r, row) in rows.enumerated() {
             guard row.count == dimension else {
                 storage.deallocate()
-                throw StoreError(code: "dimension_mismatch", message: "vector \(r) has \(row.count) values, the index holds \(dimension)")
+                throw RAGError(.dimensionMismatch, "vector \(r) has \(row.count) values, the index holds \(dimension)")
             }
             guard row.allSatisfy(\.isFinite) else {
                 storage.deallocate()
-                throw StoreError(code: "invalid_vector", message: "vector \(r) has a NaN or infinite value")
+                throw RAGError(.invalidVector, "vector \(r) has a NaN or infinite value")
             }
             row.withUnsafeBufferPointer { (storage + r * dimension).update(from: $0.baseAddress!, count: dimension) }
         }

@@ -2,13 +2,6 @@
 import HeapModule
 import RAGCore
 
-/// Errors building or using a BPE tokenizer.
-public struct BPETokenizerError: RAGErrorConvertible {
-    public let code: String
-    public let message: String
-    public init(_ code: String, _ message: String) { self.code = code; self.message = message }
-}
-
 /// A byte-level BPE tokenizer constructed from a vocabulary, merge list and token types (as a GGUF stores them).
 public final class BPETokenizer: Sendable {
     /// GGUF token types.
@@ -38,9 +31,9 @@ public final class BPETokenizer: Sendable {
     ///   - types: GGUF token types per id (1 normal, 3 control, …); empty means all normal.
     public init(tokens: [String], merges: [String], types: [Int] = [], preTokenizer: BPEPreTokenizer,
                 bosID: Int32? = nil, eosID: Int32? = nil, addBOS: Bool = false, endOfGenerationIDs: Set<Int32> = []) throws {
-        guard !tokens.isEmpty else { throw BPETokenizerError("invalid_tokenizer", "tokenizer vocabulary is empty") }
+        guard !tokens.isEmpty else { throw RAGError(.invalidTokenizer, "tokenizer vocabulary is empty") }
         guard types.isEmpty || types.count == tokens.count else {
-            throw BPETokenizerError("invalid_tokenizer", "token types: \(types.count) entries for \(tokens.count) tokens")
+            throw RAGError(.invalidTokenizer, "token types: \(types.count) entries for \(tokens.count) tokens")
         }
         self.tokens = tokens
         self.types = types.isEmpty ? Array(repeating: .normal, count: tokens.count) : types.map { TokenType(rawValue: $0) ?? .normal }
@@ -56,7 +49,7 @@ public final class BPETokenizer: Sendable {
         ranks.reserveCapacity(merges.count)
         for (i, m) in merges.enumerated() {
             let parts = m.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { throw BPETokenizerError("invalid_tokenizer", "merge \(i) \"\(m)\" is not \"left right\"") }
+            guard parts.count == 2 else { throw RAGError(.invalidTokenizer, "merge \(i) \"\(m)\" is not \"left right\"") }
             if ranks[m] == nil { ranks[m] = i }
         }
         self.mergeRanks = ranks

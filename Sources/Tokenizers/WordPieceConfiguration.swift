@@ -1,5 +1,6 @@
 /// The settings of a BERT WordPiece tokenizer, read from the model folder (tokenizer_config.json and
 /// sentence_bert_config.json) the way transformers/sentence-transformers read them.
+import RAGCore
 import Foundation
 
 public struct WordPieceConfiguration: Sendable, Equatable {
@@ -59,10 +60,10 @@ public struct WordPieceConfiguration: Sendable, Equatable {
 
     static func readJSON(_ url: URL) throws -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw TokenizerError.missingFile(url.path)
+            throw RAGError.missingFile(url.path)
         }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw TokenizerError.invalid(url.path, "not a JSON object")
+            throw RAGError.invalid(url.path, "not a JSON object")
         }
         return object
     }

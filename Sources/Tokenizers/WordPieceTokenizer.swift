@@ -24,7 +24,7 @@ public final class WordPieceTokenizer: TokenCounter, @unchecked Sendable {
         let configuration = try WordPieceConfiguration(directory: directory)
         let vocabURL = directory.appendingPathComponent("vocab.txt")
         guard let data = FileManager.default.contents(atPath: vocabURL.path) else {
-            throw TokenizerError.missingFile(vocabURL.path)
+            throw RAGError.missingFile(vocabURL.path)
         }
         var lines: [[UInt8]] = []
         lines.reserveCapacity(32_000)
@@ -48,7 +48,7 @@ public final class WordPieceTokenizer: TokenCounter, @unchecked Sendable {
         self.vocabulary = vocabulary
         func special(_ token: String) throws -> Int32 {
             guard let id = vocabulary.id(of: token) else {
-                throw TokenizerError.invalid(source, "special token \(token) is not in the vocabulary")
+                throw RAGError.invalid(source, "special token \(token) is not in the vocabulary")
             }
             return id
         }

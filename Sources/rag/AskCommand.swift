@@ -1,39 +1,13 @@
 /// `rag ask`: a grounded answer with numbered sources, streamed to the terminal as it is generated.
 import Answering
 import ArgumentParser
+import Backends
 import Encoder
 import Foundation
 import Generator
 import RAGCore
 import Retrieval
-import Server
 import Store
-
-/// Generation flags shared by `ask` and `generate`-like commands; the names match the JSON fields.
-struct GenerationOptions: ParsableArguments {
-    @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Double = 0
-    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens; 0 is off.") var topK: Int = 40
-    @Option(name: .customLong("top-p"), help: "Nucleus sampling mass in (0, 1].") var topP: Double = 0.95
-    @Option(name: .customLong("min-p"), help: "Drop tokens below this share of the best one's probability.") var minP: Double = 0.05
-    @Option(help: "Penalty for repeating recent tokens; 1 is off.") var repeatPenalty: Double = 1.1
-    @Option(help: "Most tokens to generate.") var maxTokens: Int = 256
-    @Option(help: "Stop when this text appears (repeatable).") var stop: [String] = []
-    @Option(help: "Random seed: the same seed gives the same answer.") var seed: UInt64?
-
-    func validate() throws {
-        guard temperature >= 0 else { throw ValidationError("--temperature must be at least 0, got \(temperature)") }
-        guard topK >= 0 else { throw ValidationError("--top-k must be at least 0, got \(topK)") }
-        guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1], got \(topP)") }
-        guard minP >= 0 && minP <= 1 else { throw ValidationError("--min-p must be in [0, 1], got \(minP)") }
-        guard repeatPenalty > 0 else { throw ValidationError("--repeat-penalty must be greater than 0, got \(repeatPenalty)") }
-        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1, got \(maxTokens)") }
-    }
-
-    var parameters: GenerationParameters {
-        GenerationParameters(temperature: temperature, topK: topK, topP: topP, minP: minP, repeatPenalty: repeatPenalty,
-                             maxTokens: maxTokens, stop: stop, seed: seed)
-    }
-}
 
 struct AskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,22 +34,22 @@ struct AskCommand: AsyncParsableCommand {
     @Argument(help: "The question.") var question: String
 
     func validate() throws {
-        guard k >= 1 && k <= 100 else { throw ValidationError("-k must be between 1 and 100, got \(k)") }
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the question is empty") }
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
-        guard generation.maxTokens < contextLength else { throw ValidationError("--max-tokens must be less than --context-length (\(contextLength))") }
-        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
-        do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as ServerError { throw ValidationError(e.message) }
+        do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
+        // Built first, so a bad value is reported before any file is opened.
+        let search = try SearchParameters(mode: mode, k: k, filter: try ChunkFilter(parsing: filter), maxK: AskOptions.maxK)
+        let parameters = try generation.parameters(contextLength: contextLength)
         guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
+            throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         // Read-write: the answer cache is written to the index.
         let store = try IndexStore(path: indexOptions.path)
         let context = try RetrieverLoader(modelOptions: modelOptions)
-            .contextRetriever(store: store, mode: mode, filter: try ChunkFilter(parsing: filter))
+            .contextRetriever(store: store, mode: mode)
         let loaded = extractive ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
             contextLength: contextLength, threads: threads, backendModel: generatorModel,
@@ -87,8 +61,8 @@ struct AskCommand: AsyncParsableCommand {
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
             countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
         var options = AskOptions()
-        options.k = k
-        options.parameters = generation.parameters
+        options.search = search.with(mode: context.mode)
+        options.parameters = parameters
         options.extractive = extractive
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance

@@ -2,6 +2,7 @@
 import Answering
 import ArgumentParser
 import Foundation
+import RAGCore
 import Generator
 import Retrieval
 import Store
@@ -82,7 +83,7 @@ struct BenchAskCommand: AsyncParsableCommand {
         }
         if let limit { items = Array(items.prefix(limit)) }
         let store = try IndexStore(path: indexOptions.path)
-        let context = try RetrieverLoader(modelOptions: modelOptions).contextRetriever(store: store, mode: mode, filter: nil)
+        let context = try RetrieverLoader(modelOptions: modelOptions).contextRetriever(store: store, mode: mode)
         let generator = try LocalGenerator(modelPath: GeneratorModel.path(modelOptions.directory), threads: threads,
                                            contextLength: 2048, prefixCache: !noPrefixCache)
         var promptTemplate = try PromptTemplate.load(template)
@@ -95,9 +96,9 @@ struct BenchAskCommand: AsyncParsableCommand {
                                   countTokens: { generator.promptTokens($0).count })
         let loadSeconds = ProcessInfo.processInfo.systemUptime - processStart
         var options = AskOptions()
-        options.k = k
+        options.search = try SearchParameters(mode: context.mode, k: k, maxK: AskOptions.maxK)
         options.useCache = false
-        options.parameters.maxTokens = maxTokens
+        options.parameters = try GenerationParameters.answer.with(maxTokens: maxTokens, contextLength: 2048)
 
         var cited = 0, retrieved = 0, firstBlock = 0, truncated = 0, uncited = 0, notGrounded = 0, completion = 0, invalid = 0
         var decodeSeconds = 0.0
@@ -118,7 +119,7 @@ struct BenchAskCommand: AsyncParsableCommand {
             // The context the model was given (the engine's own retrieval and selection, repeated after the answer
             // so its query-embedding cache does not flatter the timings above); truncated_context counts the answers
             // whose packing left some of it out.
-            let r = try context.retriever.retrieve(q, k: k)
+            let r = try context.retriever.retrieve(q, options.search)
             let given = ContextSelection.select(r, options: options.selection).map { r.hits[$0].path }
             if given.contains(where: matches) { retrieved += 1 }
             if let first = given.first, matches(first) { firstBlock += 1 }

@@ -31,9 +31,9 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                 + "\"ttft_s\":\(f(r.timeToFirstTokenSeconds, 4)),\"peak_rss_mb\":\(f(peakMB, 1)),"
                 + "\"decode_steps_by_threads\":\(r.decodeStepsByThreads),\"prefill_cpu_s\":\(f(r.prefillCPUSeconds, 3)),"
                 + "\"decode_cpu_s\":\(f(r.decodeCPUSeconds, 3))}")
-        } catch let e as any RAGErrorConvertible {
+        } catch let e as RAGError {
             FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(e.code.exitCode)
         }
     }
 }

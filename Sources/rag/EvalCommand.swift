@@ -29,9 +29,6 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
-        if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
-        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
-        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
     var indexPath: String {
@@ -42,6 +39,9 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Documents ranked per query: up to 1000, as trec_eval reads them. Built first, so bad flags exit 2 at once.
+        let parameters = try SearchParameters(mode: mode, k: 1000, filter: try ChunkFilter(parsing: filter), indexType: indexType,
+                                              nprobe: nprobe, fusion: fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight))
         let queryTexts = try BEIRData.loadQueries(path: queries)
         let judged = try BEIRData.loadQrels(path: qrels)
         let models = try ModelLoader(directory: modelOptions.directory)
@@ -64,12 +64,7 @@ struct EvalCommand: AsyncParsableCommand {
             let report = try store.trainIVF()
             if !json { print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s") }
         }
-        var retrievalOptions = RetrievalOptions()
-        retrievalOptions.indexType = indexType
-        retrievalOptions.nprobe = nprobe
-        retrievalOptions.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
-        let retriever = Retriever(store: store, embedder: embedder, options: retrievalOptions)
-        let chunkFilter = try ChunkFilter(parsing: filter)
+        let retriever = Retriever(store: store, embedder: embedder)
         let qids = judged.keys.sorted()
         var run: Run = [:]
         let start = Date()
@@ -79,7 +74,7 @@ struct EvalCommand: AsyncParsableCommand {
                 continue
             }
             var docs: [String: Double] = [:]
-            for (doc, score) in try retriever.rankDocuments(text, mode: mode, limit: 1000, filter: chunkFilter.isEmpty ? nil : chunkFilter) {
+            for (doc, score) in try retriever.rankDocuments(text, parameters) {
                 docs[doc] = score
             }
             run[qid] = docs

@@ -12,21 +12,13 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Path of the GGUF model (default: <models-dir>/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf).") var model: String?
     @OptionGroup var modelOptions: ModelOptions
     var modelPath: String { model ?? GeneratorModel.path(modelOptions.directory) }
-    @Option(help: "Sampling temperature; 0 = greedy.") var temperature: Double = 0
-    @Option(name: .customLong("top-k"), help: "Top-k; 0 = off.") var topK: Int = 40
-    @Option(name: .customLong("top-p"), help: "Top-p in (0, 1].") var topP: Double = 0.95
-    @Option(name: .customLong("min-p"), help: "Min-p in [0, 1].") var minP: Double = 0.05
-    @Option(name: .customLong("repeat-penalty"), help: "Repeat penalty; 1 = off.") var repeatPenalty: Double = 1.0
-    @Option(name: .customLong("max-tokens"), help: "Most tokens to generate.") var maxTokens: Int = 256
-    @Option(help: "Stop sequence (repeatable).") var stop: [String] = []
-    @Option(help: "Random seed.") var seed: UInt64?
+    @OptionGroup var generation: GenerationOptions
     @Option(help: "Threads (default: all cores, adapted per step).") var threads: Int?
     @Option(name: .customLong("context"), help: "Context length in tokens.") var contextLength: Int = 8192
     @Flag(help: "Print one JSON object instead of streaming text.") var json = false
 
     func run() async throws {
-        let params = GenerationParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
-                                          repeatPenalty: repeatPenalty, maxTokens: maxTokens, stop: stop, seed: seed)
+        let params = try generation.parameters(contextLength: contextLength)
         let request = GenerationRequest(prompt: chat ? .chat([ChatMessage(role: "user", content: prompt)]) : .text(prompt), parameters: params)
         do {
             let engine = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength)
@@ -45,9 +37,9 @@ struct GenerateCommand: AsyncParsableCommand {
             } else {
                 print("")
             }
-        } catch let e as any RAGErrorConvertible {
+        } catch let e as RAGError {
             FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(e.code.exitCode)
         }
     }
 

@@ -31,7 +31,7 @@ struct IngestCommand: AsyncParsableCommand {
         if paths.isEmpty { throw ValidationError("give at least one file or folder to ingest") }
         if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, got \(shards)") }
         if shards != nil && prune { throw ValidationError("--prune is not supported with --shards yet") }
-        do { _ = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap) } catch let e as IngestError {
+        do { _ = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap) } catch let e as RAGError {
             throw ValidationError(e.message)
         }
     }

@@ -1,9 +1,9 @@
 /// Finds the model files under the models folder and builds the tokenizer and encoder, with errors that say
 /// how to get the files.
+import Backends
 import Foundation
 import RAGCore
 import Encoder
-import Server
 import Tokenizers
 
 struct ModelLoader {
@@ -18,7 +18,7 @@ struct ModelLoader {
     func requireEncoderFiles() throws {
         let vocab = encoderDirectory.appendingPathComponent("vocab.txt").path
         guard FileManager.default.fileExists(atPath: vocab) else {
-            throw RAGError("model_missing", "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
+            throw RAGError(.modelMissing, "encoder files not found in \(encoderDirectory.path) (no vocab.txt): run scripts/fetch-models")
         }
     }
 

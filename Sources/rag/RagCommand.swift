@@ -9,6 +9,7 @@ struct RagCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rag",
         abstract: "Local retrieval-augmented generation: ingest documents, search them, ask questions about them.",
+        discussion: exitCodes,
         subcommands: [
             IngestCommand.self,
             SearchCommand.self,
@@ -25,9 +26,20 @@ struct RagCommand: AsyncParsableCommand {
         ]
     )
 
+    /// The exit statuses, as `RAGError.Code.exitCode` assigns them; shown by `rag --help`.
+    static let exitCodes = """
+        Exit codes:
+          0  success
+          1  the work failed, or some inputs failed (ingest, eval); internal errors
+          2  invalid input: a flag or value out of range, an unreadable or malformed input file
+          3  not found: the index, a file, a model file or a template
+          4  a model or index that cannot be used: missing or corrupt files, no vectors, another encoder
+          5  busy, timed out, or a generation backend failed
+        """
+
     /// Picks OpenBLAS's fastest kernels first (this may re-execute the process), then runs the command.
-    /// Exit codes: 0 success, 1 the work failed or some inputs failed, 2 usage error (ArgumentParser's default
-    /// for usage errors is 64; scripts here expect 2).
+    /// A `RAGError` exits with its code's `exitCode` (see `exitCodes`); a usage error with 2 (ArgumentParser's
+    /// default for usage errors is 64; scripts here expect 2).
     static func main() async {
         BLASRuntime.selectFastestKernelsOrReexec()
         do {
@@ -37,9 +49,9 @@ struct RagCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as RAGErrorConvertible {
+        } catch let error as RAGError {
             printError("rag: error: \(error.message)")
-            Foundation.exit(1)
+            Foundation.exit(error.code.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

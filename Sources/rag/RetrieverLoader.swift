@@ -26,13 +26,13 @@ extension VectorIndexType: ExpressibleByArgument {}
 extension RetrieverLoader {
     /// The answer engine's retriever for `store`: the requested mode, or keyword when the index has no vectors.
     /// The encoder is loaded whenever the index has vectors, because the relevance floor needs the question's vector.
-    func contextRetriever(store: IndexStore, mode: RetrievalMode, filter: ChunkFilter?) throws -> (retriever: SearchContextRetriever, mode: RetrievalMode, encoderID: String?) {
+    func contextRetriever(store: IndexStore, mode: RetrievalMode) throws -> (retriever: SearchContextRetriever, mode: RetrievalMode, encoderID: String?) {
         let hasVectors = try store.meta("embedding_model") != nil
         if !hasVectors && mode == .dense {
             throw ValidationError("index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
         }
         let effective = hasVectors ? mode : .keyword
         let retriever = try self.retriever(store: store, mode: hasVectors ? .dense : .keyword, options: RetrievalOptions())
-        return (SearchContextRetriever(retriever: retriever, mode: effective, filter: filter), effective, retriever.embedder?.modelID)
+        return (SearchContextRetriever(retriever: retriever), effective, retriever.embedder?.modelID)
     }
 }

@@ -1,4 +1,5 @@
 /// `rag search`: ranked chunks for a query (dense, keyword or hybrid), with highlighted snippets.
+import RAGCore
 import ArgumentParser
 import Foundation
 import Retrieval
@@ -26,17 +27,15 @@ struct SearchCommand: AsyncParsableCommand {
     enum FusionChoice: String, ExpressibleByArgument { case rrf, weighted }
 
     func validate() throws {
-        guard k >= 1 && k <= 1000 else { throw ValidationError("-k must be between 1 and 1000, got \(k)") }
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the query is empty") }
-        if let nprobe, nprobe < 1 { throw ValidationError("--nprobe must be at least 1, got \(nprobe)") }
-        guard (0...1).contains(denseWeight) else { throw ValidationError("--dense-weight must be between 0 and 1") }
-        do { _ = try ChunkFilter(parsing: filter) } catch let e as StoreError { throw ValidationError(e.message) }
     }
 
     struct Output: Encodable {
         var query: String
         var mode: String
         var results: [Result]
+        /// Present when --nprobe was given but the planner searched a flat or int8 index (or no vectors at all).
+        var nprobeNotUsed: String?
         struct Result: Encodable {
             var rank: Int
             var score: Double
@@ -48,56 +47,58 @@ struct SearchCommand: AsyncParsableCommand {
         }
     }
 
+    /// The flags as one validated value (bad values exit with status 2 before any file is opened).
+    func searchParameters() throws -> SearchParameters {
+        try SearchParameters(mode: mode, k: k, filter: try ChunkFilter(parsing: filter), indexType: indexType, nprobe: nprobe,
+                             fusion: fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight))
+    }
+
     func run() async throws {
-        if ShardLayout.isSharded(indexOptions.path) { return try runSharded() }
+        let parameters = try searchParameters()
+        if ShardLayout.isSharded(indexOptions.path) { return try runSharded(parameters) }
         let store = try IndexStore(path: indexOptions.path, readOnly: true)
-        var mode = self.mode
+        var mode = parameters.mode
         // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
         if mode == .hybrid, (try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0) == 0 {
             mode = .keyword
         }
-        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: retrievalOptions)
-        let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
-        try show(hits, mode: mode)
+        let p = parameters.with(mode: mode)
+        let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: RetrievalOptions())
+        let hits = try retriever.search(query, p, highlight: highlight)
+        try show(hits, mode: mode, nprobeNotUsed: try retriever.nprobeNotUsed(p))
     }
 
     var highlight: (String, String) { json ? ("[", "]") : (standardOutputIsTerminal ? ("\u{1B}[1;33m", "\u{1B}[0m") : ("[", "]")) }
 
-    var retrievalOptions: RetrievalOptions {
-        var options = RetrievalOptions()
-        options.indexType = indexType
-        options.nprobe = nprobe
-        options.fusion = fusion == .rrf ? .default : .weighted(dense: denseWeight, keyword: 1 - denseWeight)
-        return options
-    }
-
     /// Every shard searched concurrently with one query vector; the per-shard results merged.
-    func runSharded() throws {
+    func runSharded(_ parameters: SearchParameters) throws {
         let manifest = try ShardLayout.load(at: indexOptions.path)
         let stores = try ShardLayout.shardPaths(indexOptions.path, manifest).map { try IndexStore(path: $0, readOnly: true) }
-        var mode = self.mode
+        var mode = parameters.mode
         let withVectors = try stores.filter { try $0.meta("embedding_model") != nil }
         if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
         let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
         guard models.count <= 1 else {
-            throw StoreError(code: "encoder_mismatch", message: "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+            throw RAGError(.encoderMismatch, "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
         }
         let cache = QueryEmbeddingCache()
         let loader = RetrieverLoader(modelOptions: modelOptions)
-        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: retrievalOptions)
-        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: retrievalOptions, cache: cache) }
-        let hits = try ShardedRetriever(shards: retrievers).search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
-        try show(hits, mode: mode)
+        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: RetrievalOptions())
+        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: RetrievalOptions(), cache: cache) }
+        let p = parameters.with(mode: mode)
+        let hits = try ShardedRetriever(shards: retrievers).search(query, p, highlight: highlight)
+        try show(hits, mode: mode, nprobeNotUsed: try first.nprobeNotUsed(p))
     }
 
-    func show(_ hits: [SearchHit], mode: SearchMode) throws {
+    func show(_ hits: [SearchHit], mode: SearchMode, nprobeNotUsed: String?) throws {
         if json {
             try printJSON(Output(query: query, mode: mode.rawValue, results: hits.map {
                 .init(rank: $0.rank, score: $0.score, path: $0.path, heading_path: $0.headingPath, text: $0.text,
                       snippet: $0.snippet, chunk_id: $0.chunkID)
-            }))
+            }, nprobeNotUsed: nprobeNotUsed))
             return
         }
+        if let nprobeNotUsed { printError("rag: note: \(nprobeNotUsed)") }
         if hits.isEmpty {
             print("no results for \"\(query)\" in \(indexOptions.path)")
             return

@@ -1,6 +1,8 @@
 /// `rag serve`: the HTTP service (see docs/openapi.json for the routes).
 import ArgumentParser
+import Backends
 import Foundation
+import RAGCore
 import Retrieval
 import Server
 import Store
@@ -42,12 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard healthInterval > 0 else { throw ValidationError("--health-interval must be positive") }
         if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be at least 1") }
-        do { _ = try GeneratorChoice(parsing: generator) } catch let e as ServerError { throw ValidationError(e.message) }
+        do { _ = try GeneratorChoice(parsing: generator) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
+            throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
         c.host = host
@@ -89,35 +91,5 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("rag serve: ready\n".utf8))
             }
         })
-    }
-}
-
-struct FeedbackCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "feedback",
-        abstract: "List the feedback given through POST /v1/feedback, newest first, with the question and answer.")
-
-    @OptionGroup var indexOptions: IndexOptions
-    @Option(help: "Most entries to list.") var limit = 50
-    @Flag(help: "Print one JSON object per line.") var json = false
-
-    func run() throws {
-        guard FileManager.default.fileExists(atPath: indexOptions.path) else {
-            throw StoreError(code: "index_not_found", message: "no index at \(indexOptions.path)")
-        }
-        let records = try IndexStore(path: indexOptions.path).feedback(limit: max(1, limit))
-        if json {
-            for r in records { try printJSON(r) }
-            return
-        }
-        if records.isEmpty { print("no feedback yet") }
-        let formatter = ISO8601DateFormatter()
-        for r in records {
-            let rating = r.rating > 0 ? "+1" : String(r.rating)
-            print("\(formatter.string(from: Date(timeIntervalSince1970: r.createdAt)))  \(rating)  answer \(r.answerId)")
-            print("  Q: \(r.question)")
-            print("  A: \(r.answer.prefix(200))\(r.answer.count > 200 ? "…" : "")")
-            if !r.comment.isEmpty { print("  comment: \(r.comment)") }
-        }
     }
 }

@@ -13,7 +13,7 @@ enum ShardedIngest {
         let walked = FileWalker(followSymlinks: options.followSymlinks).walk(paths)
         var groups = [[String]](repeating: [], count: shards)
         // Paths the walker could not read go to shard 0's run, whose own walk reports them once.
-        groups[0] += walked.problems.map(\.path)
+        groups[0] += walked.problems.compactMap(\.path)
         for f in walked.files { groups[ShardLayout.shard(forPath: f.path, count: shards)].append(f.path) }
         var summaries: [IngestSummary] = []
         for (i, group) in groups.enumerated() {

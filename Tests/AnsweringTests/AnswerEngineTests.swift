@@ -1,6 +1,7 @@
 @testable import Answering
 import Foundation
 import RAGCore
+import Retrieval
 import Store
 import Testing
 
@@ -41,8 +42,9 @@ final class ScriptedBackend: GenerationBackend, @unchecked Sendable {
 struct FixedRetriever: ContextRetriever {
     var hits: [SearchHit]
     var similarities: [Double]?
-    func retrieve(_ question: String, k: Int) throws -> RetrievalResult {
-        RetrievalResult(hits: Array(hits.prefix(k)), similarities: similarities.map { Array($0.prefix(k)) }, embedSeconds: 0, searchSeconds: 0)
+    func retrieve(_ question: String, _ search: SearchParameters) throws -> RetrievalResult {
+        let k = search.k
+        return RetrievalResult(hits: Array(hits.prefix(k)), similarities: similarities.map { Array($0.prefix(k)) }, embedSeconds: 0, searchSeconds: 0)
     }
 }
 
@@ -127,7 +129,7 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
 
     @Test func aTemplateThatOverflowsTheContextIsCaught() async throws {
         let huge = try PromptTemplate(name: "huge", source: String(repeating: "word ", count: 3000) + "{{question}}")
-        await #expect(throws: AnsweringError.self) {
+        await #expect(throws: RAGError.self) {
             _ = try await engine(ScriptedBackend(["x"]), template: huge).answer("q", options: AskOptions())
         }
     }
@@ -138,7 +140,7 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
         let e = AnswerEngine(retriever: FixedRetriever(hits: long, similarities: [0.9, 0.8, 0.7]), generator: backend,
                              template: try PromptTemplate.load(nil), cache: nil, countTokens: wordCount)
         var options = AskOptions()
-        options.parameters.maxTokens = 256
+        options.parameters = try GenerationParameters.answer.with(maxTokens: 256)
         let a = try await e.answer("q", options: options)
         #expect(a.truncatedContext)
         #expect(wordCount(backend.requests[0].prompt) <= 2048 - 256)

@@ -97,7 +97,7 @@ final class StreamedText: @unchecked Sendable {  // guarded by lock
                                   template: try PromptTemplate.load(nil), cache: nil,
                                   countTokens: { generator.promptTokens($0).count })
         var options = AskOptions()
-        options.parameters.maxTokens = 24
+        options.parameters = try GenerationParameters.answer.with(maxTokens: 24)
         let first = try await engine.answer("Which Debian packages does make install?", options: options)
         #expect(first.answer.hasPrefix("According to"))
         // The model completed the primed marker with a number: valid (cited) or removed (counted).

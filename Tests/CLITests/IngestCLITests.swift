@@ -73,9 +73,17 @@ import Testing
         #expect(try CLI.run(["ingest", "x", "--chunk-tokens", "3"]).status == 2)
     }
 
+    @Test func helpDocumentsTheExitCodesEveryErrorCodeMapsTo() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for line in ["Exit codes:", "2  invalid input", "3  not found", "4  a model or index that cannot be used", "5  busy"] {
+            #expect(r.stdout.contains(line), "\(line) in \(r.stdout)")
+        }
+    }
+
     @Test func searchingAMissingIndexIsAClearError() throws {
         let r = try CLI.run(["search", "x", "--index", "/nonexistent/dir/i.sqlite"])
-        #expect(r.status == 1)
+        #expect(r.status == 3, "index_not_found exits with the not-found status")
         #expect(r.stderr.contains("/nonexistent/dir/i.sqlite") && r.stderr.contains("rag ingest"))
     }
 
@@ -136,7 +144,7 @@ import Testing
 
         // Vectors of another precision are not mixed in silently.
         let mixed = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8"])
-        #expect(mixed.status == 1)
+        #expect(mixed.status == 4, "encoder_mismatch: an index that cannot be used as asked")
         #expect(mixed.stderr.contains("--reembed"))
         let replaced = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8", "--reembed", "--json"])
         #expect(replaced.status == 0, "\(replaced.stderr)")

@@ -1,4 +1,6 @@
+import RAGCore
 import Foundation
+import RAGCore
 import RemoteGeneration
 import Store
 import Testing
@@ -202,11 +204,11 @@ import Testing
     @Test func fullQueueGets503AndSlowRequestsTimeOut() async throws {
         let server = try await ServerProcess.start(["--index", Self.index, "--max-queue", "0", "--max-concurrent", "1"])
         defer { server.stop() }
-        let started = Flag()
+        let started = SetOnceFlag()
         let long = Task {
             try await server.stream("/v1/completions", json: ["prompt": "1, 2, 3, 4, 5,", "max_tokens": 200, "stream": true]) { _ in started.set() }
         }
-        while !started.value { try await Task.sleep(for: .milliseconds(10)) }
+        while !started.isSet { try await Task.sleep(for: .milliseconds(10)) }
         let refused = try await server.post("/v1/chat/completions", json: ["messages": [["role": "user", "content": "hi"]], "max_tokens": 4])
         #expect(refused.status == 503 && refused.errorCode == "busy", "\(refused.text)")
         #expect(refused.header("retry-after") == "1")
@@ -225,17 +227,17 @@ import Testing
 
     @Test func sigtermDrainsInFlightStreams() async throws {
         let server = try await ServerProcess.start(["--index", Self.index])
-        let first = Flag()
+        let first = SetOnceFlag()
         let streaming = Task {
             try await server.stream("/v1/ask", json: ["question": "How is a document chunked?", "max_tokens": 48, "stream": true, "k": 3]) { _ in first.set() }
         }
-        while !first.value { try await Task.sleep(for: .milliseconds(10)) }
+        while !first.isSet { try await Task.sleep(for: .milliseconds(10)) }
         kill(server.process.processIdentifier, SIGTERM)
         let result = try await streaming.value
         let last = try #require(result.events.last.flatMap(jsonObject))
         #expect(last["type"] as? String == "answer", "the stream was cut: \(result.events.suffix(2))")
         #expect(server.waitExit(timeout: 30) == 0)
-        await #expect(throws: RemoteError.self) { try await server.get("/healthz") }
+        await #expect(throws: RAGError.self) { try await server.get("/healthz") }
     }
 
     @Test func readyzIsUnavailableUntilModelsLoad() async throws {

@@ -33,11 +33,11 @@ import Testing
 
         try FileManager.default.removeItem(atPath: sharded + "/shard-1.sqlite")
         let missing = try CLI.run(["search", "x", "--index", sharded])
-        #expect(missing.status == 1)
+        #expect(missing.status == 4)
         #expect(missing.stderr.contains("shard-1.sqlite"))
         try "not json".write(toFile: sharded + "/manifest.json", atomically: true, encoding: .utf8)
         let corrupt = try CLI.run(["search", "x", "--index", sharded])
-        #expect(corrupt.status == 1)
+        #expect(corrupt.status == 4)
         #expect(corrupt.stderr.contains("manifest"))
     }
 }

@@ -1,4 +1,5 @@
 /// The GGUF reader on the real model and on small hand-made files: clear errors, never a crash.
+import RAGCore
 import Foundation
 import Generator
 import Testing
@@ -41,8 +42,8 @@ struct GGUFWriter {
         return path
     }
 
-    func error(_ path: String) -> GeneratorError? {
-        do { _ = try LocalGenerator(modelPath: path, threads: 1); return nil } catch let e as GeneratorError { return e } catch { return nil }
+    func error(_ path: String) -> RAGError? {
+        do { _ = try LocalGenerator(modelPath: path, threads: 1); return nil } catch let e as RAGError { return e } catch { return nil }
     }
 
     @Test func readsTheModelsHeaderMetadataAndTensors() throws {
@@ -67,14 +68,14 @@ struct GGUFWriter {
 
     @Test func aFileThatIsNotGGUFIsRefused() {
         let e = error(temp(Array("this is plain text, not a model".utf8)))
-        #expect(e?.code == "invalid_model")
+        #expect(e?.code.rawValue == "invalid_model")
         #expect(e?.message.contains("not a GGUF file") == true)
         #expect(error(temp([]))?.message.contains("not a GGUF file") == true)
     }
 
     @Test func aMissingFileNamesFetchModels() {
         let e = error("/nonexistent/model.gguf")
-        #expect(e?.code == "model_not_found")
+        #expect(e?.code.rawValue == "model_not_found")
         #expect(e?.message.contains("scripts/fetch-models") == true)
     }
 
@@ -99,7 +100,7 @@ struct GGUFWriter {
         var w = GGUFWriter()
         w.string("general.architecture", "mamba")
         let e = error(temp(w.bytes()))
-        #expect(e?.code == "unsupported_architecture")
+        #expect(e?.code.rawValue == "unsupported_architecture")
         #expect(e?.message.contains("mamba") == true)
     }
 
@@ -108,7 +109,7 @@ struct GGUFWriter {
         w.string("general.architecture", "llama")
         w.tensors.append(("blk.0.attn_q.weight", [256, 2], 12, [UInt8](repeating: 0, count: 288)))  // Q4_K
         let e = error(temp(w.bytes()))
-        #expect(e?.code == "unsupported_tensor_type")
+        #expect(e?.code.rawValue == "unsupported_tensor_type")
         #expect(e?.message.contains("Q4_K") == true && e?.message.contains("blk.0.attn_q.weight") == true)
     }
 

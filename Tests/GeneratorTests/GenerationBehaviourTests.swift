@@ -13,19 +13,26 @@ import Testing
         do {
             _ = try await engine.complete(GenerationRequest(prompt: prompt, parameters: p))
             Issue.record("\(field): no error")
-        } catch let e as GeneratorError {
+        } catch let e as RAGError {
             #expect(e.message.hasPrefix(field), "\(field): \(e.message)")
         }
     }
 
     @Test func badParametersAreRejectedNamingTheField() async throws {
-        try await expectInvalid("temperature", GenerationParameters(temperature: -0.1))
-        try await expectInvalid("top_p", GenerationParameters(topP: 0))
-        try await expectInvalid("top_p", GenerationParameters(topP: 1.5))
-        try await expectInvalid("top_k", GenerationParameters(topK: -1))
-        try await expectInvalid("max_tokens", GenerationParameters(maxTokens: 0))
-        try await expectInvalid("max_tokens", GenerationParameters(maxTokens: 1_000_000))
-        try await expectInvalid("prompt", GenerationParameters(), prompt: .text(""))
+        // Parameters are checked where they are built (against this engine's context); the engine checks the prompt.
+        let context = try Fixture.engine().contextLength
+        let cases: [(String, () throws -> GenerationParameters)] = [
+            ("temperature", { try GenerationParameters(temperature: -0.1) }),
+            ("top_p", { try GenerationParameters(topP: 0) }),
+            ("top_p", { try GenerationParameters(topP: 1.5) }),
+            ("top_k", { try GenerationParameters(topK: -1) }),
+            ("max_tokens", { try GenerationParameters(maxTokens: 0, contextLength: context) }),
+            ("max_tokens", { try GenerationParameters(maxTokens: 1_000_000, contextLength: context) }),
+        ]
+        for (field, build) in cases {
+            #expect("\(field)") { _ = try build() } throws: { ($0 as? RAGError)?.message.hasPrefix(field) == true }
+        }
+        try await expectInvalid("prompt", .default, prompt: .text(""))
     }
 
     /// `<|im_start|>system` inside a document or question is text, not a role marker: the chat prompt holds exactly
@@ -47,8 +54,8 @@ import Testing
         do {
             _ = try await engine.complete(GenerationRequest(prompt: .text(long)))
             Issue.record("no error")
-        } catch let e as GeneratorError {
-            #expect(e.code == "prompt_too_long")
+        } catch let e as RAGError {
+            #expect(e.code.rawValue == "prompt_too_long")
             #expect(e.message.contains("context of \(engine.contextLength)"))
         }
     }
@@ -84,7 +91,7 @@ import Testing
         #expect(s.text == " Paris.\n\nThe Uni")
         #expect(s.finishReason == .stop)
         var streamed = ""
-        for try await e in engine.generate(GenerationRequest(prompt: p, parameters: .init(maxTokens: 32, stop: ["\n\n"]))) {
+        for try await e in engine.generate(GenerationRequest(prompt: p, parameters: try .init(maxTokens: 32, stop: ["\n\n"]))) {
             if case .text(let t) = e { streamed += t }
         }
         #expect(streamed == " Paris.")
@@ -103,7 +110,7 @@ import Testing
         _ = try Fixture.engine()  // fails with instructions when the model is missing
         let engine = try LocalGenerator(modelPath: Fixture.modelPath, contextLength: 512)
         engine.resetCache()
-        let params = GenerationParameters(maxTokens: 16)
+        let params = try GenerationParameters(maxTokens: 16)
         let first = try await engine.complete(GenerationRequest(prompt: chat, parameters: params))
         #expect(first.cachedPromptTokens == 0)
         let other = GenerationPrompt.chat([ChatMessage(role: "system", content: "You are a helpful assistant."),
@@ -124,7 +131,7 @@ import Testing
         let engine = try Fixture.engine()
         let task = Task {
             var n = 0
-            for try await e in engine.generate(GenerationRequest(prompt: .text("Once upon a time"), parameters: .init(maxTokens: 2000))) {
+            for try await e in engine.generate(GenerationRequest(prompt: .text("Once upon a time"), parameters: try .init(maxTokens: 2000))) {
                 if case .text = e { n += 1 }
             }
             return n

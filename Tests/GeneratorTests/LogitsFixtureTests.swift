@@ -70,7 +70,7 @@ import Testing
         for c in try Fixture.cases("generation_cases") {
             let id = c["id"] as! String
             let expected = (c["generated_ids"] as! [Any]).ints
-            let params = GenerationParameters(temperature: 0, maxTokens: 32)
+            let params = try GenerationParameters(temperature: 0, maxTokens: 32)
             let summary = try await engine.complete(GenerationRequest(prompt: .text(c["prompt_text"] as! String), parameters: params))
             let got = summary.completionTokenIDs
             if c["kind"] as! String == "chat" {

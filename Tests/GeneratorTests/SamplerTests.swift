@@ -7,7 +7,7 @@ import Testing
     let logits: [Float] = [1.0, 4.0, 3.0, -2.0, 3.5, 0.0]
 
     @Test func topKKeepsTheKHighestLogitsInOrder() {
-        let c = logits.withUnsafeBufferPointer { TopK(k: 3).candidates(from: $0.baseAddress!, vocab: logits.count) }
+        let c = logits.withUnsafeBufferPointer { SamplerTopK(k: 3).candidates(from: $0.baseAddress!, vocab: logits.count) }
         #expect(c.ids == [1, 4, 2])
     }
 
@@ -33,29 +33,39 @@ import Testing
     }
 
     @Test func greedyPicksTheArgmaxAndSeededSamplingRepeats() throws {
-        var greedy = try Sampler(GenerationParameters(temperature: 0), contextLength: 1000)
+        var greedy = Sampler(try GenerationParameters(temperature: 0))
         var l = logits
         #expect(l.withUnsafeMutableBufferPointer { greedy.sample(logits: $0.baseAddress!, vocab: 6, history: []) } == 1)
         func draws(_ seed: UInt64) throws -> [Int32] {
-            var s = try Sampler(GenerationParameters(temperature: 1.5, topK: 0, topP: 1, minP: 0, seed: seed), contextLength: 1000)
+            var s = Sampler(try GenerationParameters(temperature: 1.5, topK: 0, topP: 1, minP: 0, seed: seed))
             return (0..<50).map { _ in var x = logits; return x.withUnsafeMutableBufferPointer { s.sample(logits: $0.baseAddress!, vocab: 6, history: []) } }
         }
         #expect(try draws(1) == draws(1))
         #expect(Set(try draws(1)).count > 1)
     }
 
-    @Test(arguments: [
-        ("temperature", GenerationParameters(temperature: -1)),
-        ("top_k", GenerationParameters(topK: -3)),
-        ("top_p", GenerationParameters(topP: 0)),
-        ("top_p", GenerationParameters(topP: 1.01)),
-        ("min_p", GenerationParameters(minP: 2)),
-        ("repeat_penalty", GenerationParameters(repeatPenalty: 0)),
-        ("max_tokens", GenerationParameters(maxTokens: 0)),
-        ("max_tokens", GenerationParameters(maxTokens: 1001)),
-        ("stop", GenerationParameters(stop: [""])),
-    ])
-    func invalidParametersNameTheField(field: String, p: GenerationParameters) {
-        #expect { _ = try Sampler(p, contextLength: 1000) } throws: { ($0 as? GeneratorError)?.message.hasPrefix(field) == true }
+    /// The sampler takes only valid parameters: building an invalid value is the error, naming the field.
+    @Test func invalidParametersNameTheField() {
+        let cases: [(String, () throws -> GenerationParameters)] = [
+            ("temperature", { try GenerationParameters(temperature: -1) }),
+            ("top_k", { try GenerationParameters(topK: -3) }),
+            ("top_p", { try GenerationParameters(topP: 0) }),
+            ("top_p", { try GenerationParameters(topP: 1.01) }),
+            ("min_p", { try GenerationParameters(minP: 2) }),
+            ("repeat_penalty", { try GenerationParameters(repeatPenalty: 0) }),
+            ("max_tokens", { try GenerationParameters(maxTokens: 0, contextLength: 1000) }),
+            ("max_tokens", { try GenerationParameters(maxTokens: 1001, contextLength: 1000) }),
+            ("stop", { try GenerationParameters(stop: [""]) }),
+        ]
+        for (field, build) in cases {
+            #expect("\(field)") { _ = try build() } throws: {
+                ($0 as? RAGError)?.code.rawValue == "invalid_field" && ($0 as? RAGError)?.message.hasPrefix(field) == true
+            }
+        }
+    }
+
+    @Test func maxTokensMayFillTheContextButNotExceedIt() throws {
+        #expect(try GenerationParameters(maxTokens: 1000, contextLength: 1000).maxTokens == 1000)
+        #expect(throws: RAGError.self) { try GenerationParameters(maxTokens: 1001, contextLength: 1000) }
     }
 }

@@ -95,8 +95,8 @@ func words(_ n: Int, _ prefix: String = "w") -> String {
     }
 
     @Test func invalidConfigurationsAreRejectedWithTheField() {
-        #expect(throws: IngestError.self) { try ChunkerConfig(maxTokens: 4) }
-        #expect(throws: IngestError.self) { try ChunkerConfig(maxTokens: 100, overlapTokens: 60) }
+        #expect(throws: RAGError.self) { try ChunkerConfig(maxTokens: 4) }
+        #expect(throws: RAGError.self) { try ChunkerConfig(maxTokens: 100, overlapTokens: 60) }
     }
 
     /// A run of letters is one `[UNK]` to WordPiece (one token, any length): it must still be cut, by characters,

@@ -1,4 +1,5 @@
-/// Reading files: each way a path can fail is one IngestError naming the path.
+/// Reading files: each way a path can fail is one RAGError naming the path.
+import RAGCore
 import Foundation
 import Testing
 @testable import Ingest
@@ -20,7 +21,7 @@ import Testing
 
     @Test func missingPathIsNotFound() {
         let p = dir.appendingPathComponent("missing.md").path
-        #expect { try FileReader.read(path: p) } throws: { ($0 as? IngestError)?.code == "not_found" && "\($0)".contains(p) }
+        #expect { try FileReader.read(path: p) } throws: { ($0 as? RAGError)?.code.rawValue == "not_found" && "\($0)".contains(p) }
         try? FileManager.default.removeItem(at: dir)
     }
 
@@ -28,12 +29,12 @@ import Testing
         let a = dir.appendingPathComponent("loop-a.html"), b = dir.appendingPathComponent("loop-b.html")
         try FileManager.default.createSymbolicLink(atPath: a.path, withDestinationPath: b.path)
         try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: a.path)
-        #expect { try FileReader.read(path: a.path) } throws: { ($0 as? IngestError)?.code == "unreadable" && "\($0)".contains("symlink loop") }
+        #expect { try FileReader.read(path: a.path) } throws: { ($0 as? RAGError)?.code.rawValue == "unreadable" && "\($0)".contains("symlink loop") }
         try? FileManager.default.removeItem(at: dir)
     }
 
     @Test func directoryIsUnreadable() {
-        #expect { try FileReader.read(path: dir.path) } throws: { ($0 as? IngestError)?.code == "unreadable" && "\($0)".contains("directory") }
+        #expect { try FileReader.read(path: dir.path) } throws: { ($0 as? RAGError)?.code.rawValue == "unreadable" && "\($0)".contains("directory") }
         try? FileManager.default.removeItem(at: dir)
     }
 
@@ -43,6 +44,6 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: f.path)
         defer { try? FileManager.default.removeItem(at: dir) }
         if getuid() == 0 { return }  // root reads anything; the CLI test covers this as a non-root user if needed
-        #expect { try FileReader.read(path: f.path) } throws: { ($0 as? IngestError)?.code == "unreadable" }
+        #expect { try FileReader.read(path: f.path) } throws: { ($0 as? RAGError)?.code.rawValue == "unreadable" }
     }
 }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func unknownExtensionAndUnknownContentIsUnsupported() {
         #expect { try FormatDetector.detect(path: "x.py", bytes: Array("print(1)".utf8)) } throws: {
-            ($0 as? IngestError)?.kind == .unsupportedFormat
+            ($0 as? RAGError)?.code == .unsupportedFormat
         }
     }
 
@@ -33,8 +33,8 @@ import Testing
         #expect {
             try DocumentLoading.load(path: "/tmp/logo.html", bytes: png)
         } throws: { error in
-            guard let e = error as? IngestError else { return false }
-            return e.code == "binary_file" && e.message.contains("/tmp/logo.html") && e.message.contains("binary")
+            guard let e = error as? RAGError else { return false }
+            return e.code.rawValue == "binary_file" && e.message.contains("/tmp/logo.html") && e.message.contains("binary")
         }
     }
 
@@ -47,7 +47,7 @@ import Testing
     func emptyOrBlankFileIsAnEmptyFileError(content: String) {
         #expect {
             try DocumentLoading.load(path: "empty.md", bytes: Array(content.utf8))
-        } throws: { ($0 as? IngestError)?.code == "empty_file" && "\($0)".contains("empty.md") }
+        } throws: { ($0 as? RAGError)?.code.rawValue == "empty_file" && "\($0)".contains("empty.md") }
     }
 
     @Test func invalidUTF8IsRepairedWithReplacementCharacters() throws {

@@ -28,8 +28,8 @@ import Testing
         #expect {
             try DocumentLoading.load(path: "deep.xml", bytes: Array(xml.utf8))
         } throws: { error in
-            guard let e = error as? IngestError else { return false }
-            return e.code == "parse_error" && e.message.contains("deep.xml")
+            guard let e = error as? RAGError else { return false }
+            return e.code.rawValue == "parse_error" && e.message.contains("deep.xml")
         }
     }
 

@@ -43,7 +43,7 @@ import Testing
         #expect(result.documents[1].title == nil)
         #expect(result.documents[1].outline == ["p:No title here."])
         #expect(result.problems.map(\.line) == [3, 5, 6])
-        #expect(result.problems.allSatisfy { $0.code == "bad_line" })
+        #expect(result.problems.allSatisfy { $0.code.rawValue == "bad_line" })
         #expect(result.problems[0].message.contains("corpus.jsonl:3"))
         #expect(result.problems[2].message.contains("duplicate _id \"d1\""))
     }

@@ -32,8 +32,8 @@ import Testing
         #expect {
             try Fixtures.load("lol.xml")
         } throws: { error in
-            guard let e = error as? IngestError else { return false }
-            return e.code == "parse_error" && e.message.contains("lol.xml") && e.message.contains("entity")
+            guard let e = error as? RAGError else { return false }
+            return e.code.rawValue == "parse_error" && e.message.contains("lol.xml") && e.message.contains("entity")
         }
         #expect(ContinuousClock.now - start < .seconds(2))
     }
@@ -42,7 +42,7 @@ import Testing
         var text = String(decoding: try Fixtures.bytes("lol.xml"), as: UTF8.self)
         text = text.replacingOccurrences(of: "<lolz>", with: "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>")
             .replacingOccurrences(of: "</lolz>", with: "</body></html>")
-        #expect(throws: IngestError.self) { try DocumentLoading.load(path: "lol.xhtml", bytes: Array(text.utf8)) }
+        #expect(throws: RAGError.self) { try DocumentLoading.load(path: "lol.xhtml", bytes: Array(text.utf8)) }
     }
 
     @Test(arguments: ["xml", "xhtml", "html"], [false, true])
@@ -67,7 +67,7 @@ import Testing
         let doc: Document
         do {
             doc = try DocumentLoading.load(path: dir.appendingPathComponent("x.\(ext)").path, bytes: Array(xml.utf8)).documents[0]
-        } catch let error as IngestError {
+        } catch let error as RAGError {
             #expect(!error.message.contains("TOP-SECRET"))
             return
         }
@@ -80,8 +80,8 @@ import Testing
         #expect {
             try Fixtures.load("broken.xml")
         } throws: { error in
-            guard let e = error as? IngestError else { return false }
-            return e.code == "parse_error" && e.line != nil && e.message.contains("broken.xml:")
+            guard let e = error as? RAGError else { return false }
+            return e.code.rawValue == "parse_error" && e.line != nil && e.message.contains("broken.xml:")
         }
     }
 

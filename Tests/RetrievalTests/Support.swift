@@ -1,4 +1,4 @@
-/// Shared test fixtures: temporary index files, seeded synthetic vectors, a deterministic fake embedder.
+/// Retrieval test fixtures: temporary index files, a small store with given vectors, a deterministic fake embedder.
 import Foundation
 import RAGCore
 import Store
@@ -11,31 +11,6 @@ enum Fixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rag-retrieval-\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent("index.sqlite").path
-    }
-
-    /// n unit vectors of `dim` values, seeded.
-    static func unitVectors(_ n: Int, dim: Int, seed: UInt64) -> [[Float]] {
-        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next() -> Float {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Float(state >> 40) / Float(1 << 24) * 2 - 1
-        }
-        return (0..<n).map { _ in
-            let v = (0..<dim).map { _ in next() }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return v.map { $0 / norm }
-        }
-    }
-
-    /// Clustered unit vectors (what IVF is for): `clusters` random centres with noise around each.
-    static func clusteredVectors(_ n: Int, dim: Int, clusters: Int, seed: UInt64) -> [[Float]] {
-        let centres = unitVectors(clusters, dim: dim, seed: seed)
-        let noise = unitVectors(n, dim: dim, seed: seed + 1)
-        return (0..<n).map { i in
-            let v = zip(centres[i % clusters], noise[i]).map { $0 + 0.35 * $1 }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return v.map { $0 / norm }
-        }
     }
 
     /// An index with one document per text (path `docs/<i>.<ext>`) and the given vector per chunk.

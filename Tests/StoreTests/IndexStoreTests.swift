@@ -106,18 +106,13 @@ func prepared(_ path: String, _ texts: [String], heading: [String] = ["Guide"]) 
         #expect(hits.first?.headingPath == "Installation > Debian")
     }
 
-    @Test func kOfZeroIsRejected() throws {
-        let store = try IndexStore(path: temporaryIndexPath())
-        #expect(throws: StoreError.self) { try store.keywordSearch("x", k: 0) }
-    }
-
     @Test func readOnlyOpenOfAMissingIndexSaysHowToCreateIt() throws {
         let path = temporaryIndexPath("missing")
         do {
             _ = try IndexStore(path: path, readOnly: true)
             Issue.record("expected an error")
-        } catch let e as StoreError {
-            #expect(e.code == "index_not_found")
+        } catch let e as RAGError {
+            #expect(e.code.rawValue == "index_not_found")
             #expect(e.message.contains("rag ingest"))
         }
     }
@@ -125,7 +120,7 @@ func prepared(_ path: String, _ texts: [String], heading: [String] = ["Guide"]) 
     @Test func aFileThatIsNotSQLiteIsACorruptIndexError() throws {
         let path = temporaryIndexPath("garbage")
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
-        #expect(throws: StoreError.self) { _ = try IndexStore(path: path) }
+        #expect(throws: RAGError.self) { _ = try IndexStore(path: path) }
     }
 
     @Test func embeddingsRoundTripThroughTheCache() throws {

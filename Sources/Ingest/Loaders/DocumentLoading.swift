@@ -8,9 +8,9 @@ public struct LoadResult: Sendable {
     /// page that is all navigation): that is not an error.
     public var documents: [Document]
     /// Problems that did not stop the file: JSONL bad lines (each with its line number). Report each once.
-    public var problems: [IngestError]
+    public var problems: [RAGError]
 
-    public init(format: DocumentFormat, documents: [Document], problems: [IngestError] = []) {
+    public init(format: DocumentFormat, documents: [Document], problems: [RAGError] = []) {
         self.format = format
         self.documents = documents
         self.problems = problems
@@ -44,7 +44,7 @@ public enum DocumentLoading {
     /// Loads one file's bytes: format by extension, else by content (`FormatDetector.detect`), then that format's
     /// loader. Invalid UTF-8 is repaired with U+FFFD, never fatal.
     ///
-    /// - Throws: `IngestError` for a file that yields nothing: `.emptyFile` (zero bytes or only whitespace),
+    /// - Throws: `RAGError` for a file that yields nothing: `.emptyFile` (zero bytes or only whitespace),
     ///   `.binaryFile`, `.unsupportedFormat`, `.parseError` (XML not well-formed, entity loop, too deep),
     ///   `.tooLarge`. The message names the file (and line where known).
     public static func load(path: String, bytes: [UInt8]) throws -> LoadResult {

@@ -1,5 +1,6 @@
-/// Reads a file's bytes for the loaders, turning every way a path can fail into one clear `IngestError`.
+/// Reads a file's bytes for the loaders, turning every way a path can fail into one clear `RAGError`.
 #if canImport(Glibc)
+import RAGCore
 import Glibc
 private let systemRead = Glibc.read
 #elseif canImport(Darwin)
@@ -9,7 +10,7 @@ private let systemRead = Darwin.read
 
 public enum FileReader {
     /// The whole file at `path`.
-    /// - Throws: `IngestError` `.notFound` (ENOENT, a dangling symlink), `.unreadable` (permission denied, a
+    /// - Throws: `RAGError` `.notFound` (ENOENT, a dangling symlink), `.unreadable` (permission denied, a
     ///   directory, a symlink loop, not a regular file, an I/O error), `.tooLarge` (over `maxBytes`).
     public static func read(path: String, maxBytes: Int = 1 << 31) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -18,14 +19,14 @@ public enum FileReader {
         var st = stat()
         if fstat(fd, &st) != 0 { throw error(errno, path: path, doing: "stat") }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw IngestError(.unreadable, path: path, reason: "is a directory, not a file")
+            throw RAGError(.unreadable, path: path, reason: "is a directory, not a file")
         }
         if (st.st_mode & S_IFMT) != S_IFREG {
-            throw IngestError(.unreadable, path: path, reason: "not a regular file (device, socket or pipe)")
+            throw RAGError(.unreadable, path: path, reason: "not a regular file (device, socket or pipe)")
         }
         let size = Int(st.st_size)
         if size > maxBytes {
-            throw IngestError(.tooLarge, path: path, reason: "file too large (\(size) bytes, limit \(maxBytes))")
+            throw RAGError(.tooLarge, path: path, reason: "file too large (\(size) bytes, limit \(maxBytes))")
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -42,14 +43,14 @@ public enum FileReader {
         return bytes
     }
 
-    private static func error(_ code: Int32, path: String, doing: String) -> IngestError {
+    private static func error(_ code: Int32, path: String, doing: String) -> RAGError {
         let text = String(cString: strerror(code))
         let underlying = SystemCallError(errno: code, operation: doing)
         switch code {
-        case ENOENT: return IngestError(.notFound, path: path, reason: "no such file (\(text))", underlying: underlying)
-        case ELOOP: return IngestError(.unreadable, path: path, reason: "symlink loop (\(text))", underlying: underlying)
-        case EACCES, EPERM: return IngestError(.unreadable, path: path, reason: "permission denied (\(text))", underlying: underlying)
-        default: return IngestError(.unreadable, path: path, reason: "cannot \(doing): \(text)", underlying: underlying)
+        case ENOENT: return RAGError(.notFound, path: path, reason: "no such file (\(text))", underlying: underlying)
+        case ELOOP: return RAGError(.unreadable, path: path, reason: "symlink loop (\(text))", underlying: underlying)
+        case EACCES, EPERM: return RAGError(.unreadable, path: path, reason: "permission denied (\(text))", underlying: underlying)
+        default: return RAGError(.unreadable, path: path, reason: "cannot \(doing): \(text)", underlying: underlying)
         }
     }
 }

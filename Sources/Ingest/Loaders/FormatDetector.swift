@@ -23,7 +23,7 @@ public enum FormatDetector {
 
     /// The format to load `bytes` with. The extension decides when it is known (an `.xml` file whose root is XHTML
     /// becomes `.xhtml`); otherwise the content is sniffed.
-    /// - Throws: `IngestError` `.emptyFile`, `.binaryFile`, or `.unsupportedFormat`.
+    /// - Throws: `RAGError` `.emptyFile`, `.binaryFile`, or `.unsupportedFormat`.
     public static func detect(path: String, bytes: [UInt8]) throws -> DocumentFormat {
         try checkText(path: path, bytes: bytes)
         let head = bytes.prefix(8192)
@@ -33,19 +33,19 @@ public enum FormatDetector {
             return byExtension
         }
         if let sniffed { return sniffed }
-        throw IngestError(.unsupportedFormat, path: path,
+        throw RAGError(.unsupportedFormat, path: path,
                           reason: "unsupported format: extension '\(pathExtension(path) ?? "")' is not html, xhtml, xml, md, txt or jsonl and the content is not recognisable")
     }
 
     /// Refuses what no loader should read: an empty (or whitespace-only) file and a binary file.
-    /// - Throws: `IngestError` `.emptyFile` or `.binaryFile`.
+    /// - Throws: `RAGError` `.emptyFile` or `.binaryFile`.
     public static func checkText(path: String, bytes: [UInt8]) throws {
         let head = bytes.prefix(8192)
         if isBlank(head, total: bytes) {
-            throw IngestError(.emptyFile, path: path, reason: "empty file (\(bytes.count) bytes, no text)")
+            throw RAGError(.emptyFile, path: path, reason: "empty file (\(bytes.count) bytes, no text)")
         }
         if let why = binaryReason(head) {
-            throw IngestError(.binaryFile, path: path, reason: "binary file, not text (\(why))")
+            throw RAGError(.binaryFile, path: path, reason: "binary file, not text (\(why))")
         }
     }
 

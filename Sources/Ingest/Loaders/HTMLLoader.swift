@@ -29,7 +29,7 @@ public struct HTMLLoader: DocumentLoader {
         let doc: xmlDocPtr
         do {
             doc = try LibXML.parseXML(utf8, path: path)
-        } catch let error as IngestError {
+        } catch let error as RAGError {
             if let f = error.underlying as? LibXML.ParseFailure, f.code == LibXML.entityLoopCode { throw error }
             guard let recovered = try? LibXML.parseXML(utf8, path: path, recover: true) else {
                 return try htmlDocument(path: path, original: bytes, utf8: utf8, format: format)

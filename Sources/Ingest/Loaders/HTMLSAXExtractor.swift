@@ -16,16 +16,16 @@ enum HTMLSAXExtractor {
         Unmanaged<State>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
     }
 
-    /// - Throws: `IngestError` `.tooLarge`, or `.parseError` when libxml2 stopped parsing (nesting deeper than 256
+    /// - Throws: `RAGError` `.tooLarge`, or `.parseError` when libxml2 stopped parsing (nesting deeper than 256
     ///   levels) and would silently drop the rest of the file.
     /// - Parameter encoding: "UTF-8" for repaired input; nil lets libxml2 follow the page's `<meta charset>`.
     static func extract(_ bytes: [UInt8], path: String, encoding: String? = "UTF-8") throws -> ExtractorCore.Output {
         LibXML.initialize()
         guard bytes.count < Int(Int32.max) else {
-            throw IngestError(.tooLarge, path: path, reason: "file too large for the HTML parser (\(bytes.count) bytes, limit 2 GiB)")
+            throw RAGError(.tooLarge, path: path, reason: "file too large for the HTML parser (\(bytes.count) bytes, limit 2 GiB)")
         }
         guard let ctxt = htmlNewParserCtxt(), let sax = ctxt.pointee.sax else {
-            throw IngestError(.parseError, path: path, reason: "libxml2 could not create an HTML parser context")
+            throw RAGError(.parseError, path: path, reason: "libxml2 could not create an HTML parser context")
         }
         defer { htmlFreeParserCtxt(ctxt) }
         // Only our callbacks: nothing builds a tree, nothing resolves entities or subsets.
@@ -68,7 +68,7 @@ enum HTMLSAXExtractor {
         if let doc { xmlFreeDoc(doc) }
         if ctxt.pointee.disableSAX != 0 {
             let f = LibXML.failure(ctxt.pointee.lastError)
-            throw IngestError(.parseError, path: path, line: f.line,
+            throw RAGError(.parseError, path: path, line: f.line,
                               reason: "HTML parser stopped (libxml2 code \(f.code)): \(f.message)", underlying: f)
         }
         return state.core.finish()

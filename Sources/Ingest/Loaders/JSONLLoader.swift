@@ -21,13 +21,13 @@ public struct JSONLLoader: DocumentLoader {
     public func loadResult(path: String, bytes: [UInt8]) -> LoadResult {
         let utf8 = UTF8Repair.bytes(from: bytes)
         var documents: [Document] = []
-        var problems: [IngestError] = []
+        var problems: [RAGError] = []
         var badLines = 0
         var firstLineOfID: [String: Int] = [:]
         func problem(_ line: Int, _ reason: String, _ error: (any Error)? = nil) {
             badLines += 1
             if badLines <= Self.maxReportedProblems {
-                problems.append(IngestError(.badLine, path: path, line: line, reason: reason, underlying: error))
+                problems.append(RAGError(.badLine, path: path, line: line, reason: reason, underlying: error))
             }
         }
         utf8.withUnsafeBufferPointer { all in
@@ -74,7 +74,7 @@ public struct JSONLLoader: DocumentLoader {
             }
         }
         if badLines > Self.maxReportedProblems {
-            problems.append(IngestError(.badLine, path: path,
+            problems.append(RAGError(.badLine, path: path,
                                         reason: "\(badLines - Self.maxReportedProblems) more bad lines not listed (\(badLines) in all)"))
         }
         return LoadResult(format: .jsonl, documents: documents, problems: problems)

@@ -1,4 +1,5 @@
 /// The one place that calls libxml2's parsers: process-wide set-up, the safe option sets, and parse errors.
+import RAGCore
 import CLibXML2
 
 enum LibXML {
@@ -36,10 +37,10 @@ enum LibXML {
     static func parseXML(_ bytes: [UInt8], path: String, recover: Bool = false) throws -> xmlDocPtr {
         initialize()
         guard bytes.count < Int(Int32.max) else {
-            throw IngestError(.tooLarge, path: path, reason: "file too large for the XML parser (\(bytes.count) bytes, limit 2 GiB)")
+            throw RAGError(.tooLarge, path: path, reason: "file too large for the XML parser (\(bytes.count) bytes, limit 2 GiB)")
         }
         guard let ctxt = xmlNewParserCtxt() else {
-            throw IngestError(.parseError, path: path, reason: "libxml2 could not create an XML parser context")
+            throw RAGError(.parseError, path: path, reason: "libxml2 could not create an XML parser context")
         }
         defer { xmlFreeParserCtxt(ctxt) }
         let doc = bytes.withUnsafeBufferPointer { p in
@@ -49,7 +50,7 @@ enum LibXML {
         }
         guard let doc else {
             let f = failure(ctxt.pointee.lastError)
-            throw IngestError(.parseError, path: path, line: f.line,
+            throw RAGError(.parseError, path: path, line: f.line,
                               reason: "XML parse error (libxml2 code \(f.code)): \(f.message)", underlying: f)
         }
         return doc

@@ -26,8 +26,8 @@ import Testing
 
     @Test func nanVectorIsRejectedAtInsert() throws {
         let store = try Fixture.store(texts: ["a"], vectors: [[1, 0, 0, 0]], name: "nan")
-        #expect(throws: StoreError.self) { try store.setEmbedding(chunkID: 1, vector: [Float.nan, 0, 0, 0]) }
-        #expect(throws: StoreError.self) { try store.setEmbedding(chunkID: 1, vector: [1, 0, 0]) }
+        #expect(throws: RAGError.self) { try store.setEmbedding(chunkID: 1, vector: [Float.nan, 0, 0, 0]) }
+        #expect(throws: RAGError.self) { try store.setEmbedding(chunkID: 1, vector: [1, 0, 0]) }
         #expect(try store.loadVectorMatrix().vector(0) == [1, 0, 0, 0])
     }
 
@@ -80,6 +80,6 @@ import Testing
         let store = try IndexStore(path: Fixture.temporaryIndexPath("empty"))
         let index = try DenseIndex(store: store)
         #expect(try index.search([1, 0, 0], k: 5).isEmpty)
-        #expect(throws: StoreError.self) { try store.trainIVF() }
+        #expect(throws: RAGError.self) { try store.trainIVF() }
     }
 }

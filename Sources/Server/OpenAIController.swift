@@ -8,16 +8,22 @@ import NIOCore
 import RAGCore
 import Retrieval
 
-struct OpenAIRoutes {
+struct OpenAIController: RouteController {
     let state: ServiceState
     let configuration: ServerConfiguration
     static let ragModel = "rag"
+
+    static let endpoints: [Endpoint<Self>] = [
+        Endpoint(.post, "/v1/chat/completions") { c, r in try await c.chatCompletions(r) },
+        Endpoint(.post, "/v1/completions") { c, r in try await c.completions(r) },
+        Endpoint(.get, "/v1/models") { c, r in try await c.models(r) },
+    ]
 
     func models(_ request: Request) async throws -> Response {
         let s = try state.ready()
         let created = Int(state.started.timeIntervalSince1970)
         let ids = [Self.ragModel, s.generator.name] + (s.encoder == nil ? [] : [s.encoderName])
-        return try Reply.json(object: ["object": "list", "data": ids.map { ["id": $0, "object": "model", "created": created, "owned_by": "rag"] }])
+        return try Reply.json(ModelList(data: ids.map { ModelList.Model(id: $0, created: created) }))
     }
 
     /// Messages as OpenAI sends them: `content` a string or an array of `{"type":"text","text":…}` parts.
@@ -42,7 +48,7 @@ struct OpenAIRoutes {
                     }
                     return t
                 }.joined(separator: "\n")
-            case nil: throw APIError(.badRequest, "missing_field", "messages[\(i)].content: required")
+            case nil: throw APIError(.missingField, "messages[\(i)].content: required")
             case let v?: throw APIError.invalid("messages[\(i)].content", "expected a string, got \(v.kind)")
             }
             return ChatMessage(role: role == "developer" ? "system" : role, content: content)
@@ -66,23 +72,24 @@ struct OpenAIRoutes {
                 throw APIError.invalid("messages", "model rag answers the last user message: there is none, or it is empty")
             }
             var options = AskOptions()
-            options.k = try body.int("k", in: 1...100) ?? configuration.defaultK
+            options.search = try SearchParameters(mode: s.hasVectors ? configuration.defaultMode : .keyword,
+                                                  k: try body.integer("k") ?? configuration.defaultK, maxK: AskOptions.maxK)
             options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
             options.cacheContext = s.cacheContext(mode: configuration.defaultMode, filter: [])
-            let ask = AskRoutes.Ask(question: question, mode: configuration.defaultMode, filter: nil, options: options, stream: stream)
-            let run = try AskRoutes.prepare(ask, services: s)
+            let ask = AskController.Ask(question: question, options: options, stream: stream)
+            let run = try AskController.prepare(ask, services: s)
             if !stream {
-                let a = try await Reply.withTimeout(configuration.requestTimeout) { try await run.answer { _ in } }
-                return try Reply.json(object: completionObject(id: id, created: created, model: model, chat: true, text: a.answer,
-                                                               finish: a.finishReason, prompt: a.usage.promptTokens,
-                                                               completion: a.usage.completionTokens, extra: Self.ragExtra(a)))
+                let a = try await withTimeout(configuration.requestTimeout) { try await run.answer { _ in } }
+                return try Reply.json(makeCompletion(id: id, created: created, model: model, chat: true, text: a.answer,
+                                                 finish: a.finishReason, prompt: a.usage.promptTokens,
+                                                 completion: a.usage.completionTokens, rag: Completion.RAG(a)))
             }
             return streamResponse(id: id, created: created, model: model, chat: true, includeUsage: includeUsage) { onText in
                 let a = try await run.answer(onText: onText)
                 return (a.finishReason, a.usage.promptTokens, a.usage.completionTokens, a)
             }
         }
-        let parameters = try body.generationParameters(base: GenerationParameters(), contextLength: s.generator.backend.contextLength)
+        let parameters = try body.generationParameters(base: .default, contextLength: s.generator.backend.contextLength)
         return try await generate(GenerationRequest(prompt: .chat(messages), parameters: parameters), services: s,
                                   id: id, created: created, model: model, chat: true, stream: stream, includeUsage: includeUsage)
     }
@@ -94,7 +101,7 @@ struct OpenAIRoutes {
         let prompt = try body.required("prompt") { try body.string($0, nonEmpty: true) }
         let stream = try body.bool("stream") ?? false
         let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false
-        let parameters = try body.generationParameters(base: GenerationParameters(), contextLength: s.generator.backend.contextLength)
+        let parameters = try body.generationParameters(base: .default, contextLength: s.generator.backend.contextLength)
         let id = "cmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return try await generate(GenerationRequest(prompt: .text(prompt), parameters: parameters), services: s,
                                   id: id, created: Int(Date().timeIntervalSince1970), model: model, chat: false,
@@ -116,7 +123,7 @@ struct OpenAIRoutes {
                 case .finished(let x): summary = x
                 }
             }
-            guard let summary else { throw APIError(.badGateway, "generation_incomplete", "the generator stopped without finishing") }
+            guard let summary else { throw APIError(.generationIncomplete, "the generator stopped without finishing") }
             StageMetrics.stage("prefill", summary.timings.promptSeconds)
             StageMetrics.stage("decode", summary.timings.generationSeconds)
             StageMetrics.stage("generate", summary.timings.promptSeconds + summary.timings.generationSeconds)
@@ -125,10 +132,10 @@ struct OpenAIRoutes {
             return summary
         }
         if !stream {
-            let summary = try await Reply.withTimeout(configuration.requestTimeout) { try await run { _ in } }
-            return try Reply.json(object: completionObject(id: id, created: created, model: model, chat: chat, text: summary.text,
-                                                           finish: summary.finishReason.rawValue, prompt: summary.promptTokens,
-                                                           completion: summary.completionTokens, extra: [:]))
+            let summary = try await withTimeout(configuration.requestTimeout) { try await run { _ in } }
+            return try Reply.json(makeCompletion(id: id, created: created, model: model, chat: chat, text: summary.text,
+                                             finish: summary.finishReason.rawValue, prompt: summary.promptTokens,
+                                             completion: summary.completionTokens, rag: nil))
         }
         return streamResponse(id: id, created: created, model: model, chat: chat, includeUsage: includeUsage) { onText in
             let summary = try await run(onText)
@@ -136,69 +143,37 @@ struct OpenAIRoutes {
         }
     }
 
-    func completionObject(id: String, created: Int, model: String, chat: Bool, text: String, finish: String,
-                          prompt: Int, completion: Int, extra: [String: Any]) -> [String: Any] {
-        let choice: [String: Any] = chat
-            ? ["index": 0, "message": ["role": "assistant", "content": text], "finish_reason": openAIFinish(finish)]
-            : ["index": 0, "text": text, "finish_reason": openAIFinish(finish)]
-        var o: [String: Any] = ["id": id, "object": chat ? "chat.completion" : "text_completion", "created": created, "model": model,
-                                "choices": [choice],
-                                "usage": ["prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion]]
-        o.merge(extra) { a, _ in a }
-        return o
+    func makeCompletion(id: String, created: Int, model: String, chat: Bool, text: String, finish: String,
+                        prompt: Int, completion: Int, rag: Completion.RAG?) -> Completion {
+        let choice = chat ? Completion.Choice(message: .init(content: text), finishReason: Self.openAIFinish(finish))
+                          : Completion.Choice(text: text, finishReason: Self.openAIFinish(finish))
+        return Completion(id: id, object: chat ? "chat.completion" : "text_completion", created: created, model: model,
+                          choices: [choice], usage: .init(prompt: prompt, completion: completion), rag: rag)
     }
 
-    /// What a retrieval-augmented completion adds to OpenAI's object: the answer id (for feedback) and its sources.
-    static func ragExtra(_ a: Answer) -> [String: Any] {
-        ["rag": ["answer_id": a.id, "citations": a.citations.map { ["n": $0.n, "chunk_id": $0.chunkId] },
-                 "sources": a.sources.map { ["n": $0.n, "path": $0.path, "heading_path": $0.headingPath, "score": $0.score, "cited": $0.cited] },
-                 "truncated_context": a.truncatedContext, "grounded": a.grounded] as [String: Any]]
-    }
-
-    func openAIFinish(_ reason: String) -> String { reason == "length" ? "length" : "stop" }
+    static func openAIFinish(_ reason: String) -> String { reason == "length" ? "length" : "stop" }
 
     typealias StreamRun = @Sendable (@escaping @Sendable (String) -> Void) async throws -> (finish: String, prompt: Int, completion: Int, answer: Answer?)
 
     /// OpenAI's streaming shape: a chunk per text delta, a last chunk with the finish reason, optionally a usage
     /// chunk, then `data: [DONE]`. An error after the stream began is sent as `{"error":{…}}` before [DONE].
     func streamResponse(id: String, created: Int, model: String, chat: Bool, includeUsage: Bool, run: @escaping StreamRun) -> Response {
+        struct Failure: Encodable { var error: APIError.Body }
         let object = chat ? "chat.completion.chunk" : "text_completion"
-        let timeout = configuration.requestTimeout
-        @Sendable func chunk(_ choice: [String: Any]?, extra: [String: Any] = [:]) -> ByteBuffer {
-            var o: [String: Any] = ["id": id, "object": object, "created": created, "model": model,
-                                    "choices": choice.map { [$0] } ?? []]
-            o.merge(extra) { a, _ in a }
-            return Reply.event(object: o)
+        @Sendable func chunk(_ choices: [Completion.Choice], usage: Completion.Usage? = nil, rag: Completion.RAG? = nil) -> ByteBuffer {
+            EventStream.event(json: Completion(id: id, object: object, created: created, model: model,
+                                               choices: choices, usage: usage, rag: rag))
         }
-        return Response(status: .ok, headers: Reply.sseHeaders, body: ResponseBody { writer in
-            let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
-            let producer = Task {
-                if chat { continuation.yield(chunk(["index": 0, "delta": ["role": "assistant", "content": ""], "finish_reason": NSNull()])) }
-                do {
-                    let result = try await Reply.withTimeout(timeout) {
-                        try await run { text in
-                            continuation.yield(chunk(chat ? ["index": 0, "delta": ["content": text], "finish_reason": NSNull()]
-                                                          : ["index": 0, "text": text, "finish_reason": NSNull()]))
-                        }
-                    }
-                    let finish = openAIFinish(result.finish)
-                    continuation.yield(chunk(chat ? ["index": 0, "delta": [String: Any](), "finish_reason": finish]
-                                                  : ["index": 0, "text": "", "finish_reason": finish],
-                                             extra: result.answer.map(Self.ragExtra) ?? [:]))
-                    if includeUsage {
-                        continuation.yield(chunk(nil, extra: ["usage": ["prompt_tokens": result.prompt, "completion_tokens": result.completion,
-                                                                        "total_tokens": result.prompt + result.completion]]))
-                    }
-                } catch {
-                    let e = APIError.from(error)
-                    continuation.yield(Reply.event(object: ["error": ["code": e.code, "message": e.message]]))
-                }
-                continuation.yield(Reply.event("[DONE]"))
-                continuation.finish()
+        return EventStream.response(timeout: configuration.requestTimeout, end: EventStream.event("[DONE]"),
+                                    failure: { EventStream.event(json: Failure(error: $0.body)) }) { send in
+            if chat { send(chunk([Completion.Choice(delta: Completion.Delta(role: "assistant", content: ""))])) }
+            let result = try await run { text in
+                send(chunk([chat ? Completion.Choice(delta: Completion.Delta(content: text)) : Completion.Choice(text: text)]))
             }
-            defer { producer.cancel() }
-            for await event in events { try await writer.write(event) }
-            try await writer.finish(nil)
-        })
+            let finish = Self.openAIFinish(result.finish)
+            let last = chat ? Completion.Choice(delta: Completion.Delta(), finishReason: finish) : Completion.Choice(text: "", finishReason: finish)
+            send(chunk([last], rag: result.answer.map(Completion.RAG.init)))
+            if includeUsage { send(chunk([], usage: Completion.Usage(prompt: result.prompt, completion: result.completion))) }
+        }
     }
 }

@@ -7,9 +7,14 @@ import RAGCore
 import Retrieval
 import Store
 
-struct SearchRoutes {
+struct SearchController: RouteController {
     let state: ServiceState
     let configuration: ServerConfiguration
+
+    static let endpoints: [Endpoint<Self>] = [
+        Endpoint(.post, "/v1/search") { c, r in try await c.search(r) },
+        Endpoint(.post, "/v1/embeddings") { c, r in try await c.embeddings(r) },
+    ]
 
     struct SearchResult: Encodable {
         var rank: Int
@@ -20,38 +25,48 @@ struct SearchRoutes {
         var chunkId: Int64
     }
 
-    struct SearchReply: Encodable { var results: [SearchResult] }
+    struct SearchReply: Encodable {
+        var results: [SearchResult]
+        /// Present when `nprobe` was given but the planner searched a flat or int8 index (or no vectors at all).
+        var nprobeNotUsed: String?
+    }
+
+    /// The most results one request may ask for.
+    static let maxK = 100
 
     func search(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter"])
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter", "nprobe"])
         let s = try state.ready()
         let query = try body.required("query") { try body.string($0, maxLength: 10_000, nonEmpty: true) }
-        let k = try body.int("k", in: 1...100) ?? 10
         let requested = try body.mode(default: configuration.defaultMode)
         if !s.hasVectors && requested == .dense {
-            throw APIError(.badRequest, "no_vectors", "mode: the index has no vectors (ingested with --no-embed): use keyword")
+            throw APIError(.noVectors, "mode: the index has no vectors (ingested with --no-embed): use keyword")
         }
-        let mode = s.hasVectors ? requested : .keyword
         let terms = try body.strings("filter") ?? []
-        let filter = try ChunkFilter(parsing: terms)
-        let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: k, filter: terms)
-        let hits = try await Reply.withTimeout(configuration.requestTimeout) {
+        let parameters = try SearchParameters(mode: s.hasVectors ? requested : .keyword, k: try body.integer("k") ?? 10,
+                                              filter: try ChunkFilter(parsing: terms), nprobe: try body.integer("nprobe"),
+                                              maxK: Self.maxK)
+        let mode = parameters.mode
+        let cacheKey = SearchCache.key(query: query, mode: mode.rawValue, k: parameters.k, nprobe: parameters.nprobe, filter: terms)
+        let (hits, nprobeNotUsed) = try await withTimeout(configuration.requestTimeout) {
             try await s.withSlot { slot in
-                let generation = try await Services.offload { try slot.store.generation() }
-                if let cached = s.searchCache.get(cacheKey, generation: generation) { return cached }
+                let (generation, nprobeNotUsed) = try await Services.offload {
+                    (try slot.store.generation(), try slot.retriever.nprobeNotUsed(parameters))
+                }
+                if let cached = s.searchCache.get(cacheKey, generation: generation) { return (cached, nprobeNotUsed) }
                 try await s.prepareQuery(query, mode: mode)
                 return try await Services.offload {
                     let t = ContinuousClock.now
-                    let hits = try slot.retriever.search(query, mode: mode, k: k, filter: filter.isEmpty ? nil : filter)
+                    let hits = try slot.retriever.search(query, parameters)
                     Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "search")]).recordInterval(since: t)
                     s.searchCache.put(cacheKey, generation: generation, hits: hits)
-                    return hits
+                    return (hits, nprobeNotUsed)
                 }
             }
         }
         return try Reply.json(SearchReply(results: hits.map {
             SearchResult(rank: $0.rank, score: $0.score, path: $0.path, headingPath: $0.headingPath, text: $0.text, chunkId: $0.chunkID)
-        }))
+        }, nprobeNotUsed: nprobeNotUsed))
     }
 
     /// OpenAI's embeddings API over the local encoder (`input`: a string or an array of strings).
@@ -59,10 +74,10 @@ struct SearchRoutes {
         let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: nil)
         let s = try state.ready()
         guard let encoder = s.encoder else {
-            throw APIError(.serviceUnavailable, "encoder_missing", "the encoder is not loaded: run scripts/fetch-models")
+            throw APIError(.encoderMissing, "the encoder is not loaded: run scripts/fetch-models")
         }
         if let model = try body.string("model"), !["all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"].contains(model) {
-            throw APIError(.notFound, "model_not_found", "model: \(model) is not served here (embeddings come from all-minilm-l6-v2)")
+            throw APIError(.modelNotFound, "model: \(model) is not served here (embeddings come from all-minilm-l6-v2)")
         }
         if case .array(let items)? = body.present("input"), let i = items.firstIndex(where: { if case .string = $0 { false } else { true } }) {
             throw APIError.invalid("input[\(i)]", "expected a string (token arrays are not accepted), got \(items[i].kind)")
@@ -73,7 +88,7 @@ struct SearchRoutes {
         guard format == "float" || format == "base64" else {
             throw APIError.invalid("encoding_format", "expected float or base64, got \"\(format)\"")
         }
-        let (vectors, tokens) = try await Reply.withTimeout(configuration.requestTimeout) {
+        let (vectors, tokens) = try await withTimeout(configuration.requestTimeout) {
             try await Services.offload { () -> ([[Float]], Int) in
                 let t = ContinuousClock.now
                 let v = try encoder.embed(inputs)
@@ -82,13 +97,11 @@ struct SearchRoutes {
                 return (v, tokens)
             }
         }
-        let data: [[String: Any]] = vectors.enumerated().map { i, v in
-            let embedding: Any = format == "float"
-                ? v.map { Double($0) }
-                : v.withUnsafeBytes { Data($0) }.base64EncodedString()
-            return ["object": "embedding", "index": i, "embedding": embedding]
+        let data = vectors.enumerated().map { i, v in
+            EmbeddingList.Embedding(index: i, embedding: format == "float"
+                ? .float(v.map { Double($0) })
+                : .base64(v.withUnsafeBytes { Data($0) }.base64EncodedString()))
         }
-        return try Reply.json(object: ["object": "list", "data": data, "model": s.encoderName,
-                                       "usage": ["prompt_tokens": tokens, "total_tokens": tokens]])
+        return try Reply.json(EmbeddingList(data: data, model: s.encoderName, usage: .init(promptTokens: tokens, totalTokens: tokens)))
     }
 }
