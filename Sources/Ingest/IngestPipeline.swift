@@ -202,7 +202,8 @@ public final class IngestPipeline: @unchecked Sendable {
         do {
             bytes = try FileReader.read(path: file.path, maxBytes: Int(options.maxFileBytes))
         } catch let e as RAGError {
-            return .failed(e)
+            // Every problem names its file: an error from below that does not gets this file's path.
+            return .failed(e.path != nil ? e : RAGError(e.code, path: file.path, reason: e.message, underlying: e))
         } catch {
             return .failed(RAGError(.unreadable, path: file.path, reason: "\(error)", underlying: error))
         }
@@ -216,7 +217,7 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             return .changed(file: file, sha256: sha, format: result.format, documents: prepared, problems: result.problems)
         } catch let e as RAGError {
-            return .failed(e)
+            return .failed(e.path != nil ? e : RAGError(e.code, path: file.path, reason: e.message, underlying: e))
         } catch {
             return .failed(RAGError(.parseError, path: file.path, reason: "\(error)", underlying: error))
         }

@@ -20,6 +20,11 @@ import Testing
         #expect(search.status == 200, "\(search.text)")
         let results = try #require(search.json?["results"] as? [[String: Any]])
         #expect(results.count == 3)
+        #expect(search.json?["nprobe_not_used"] == nil, "no nprobe asked, no note")
+        // The test index is far below the IVF threshold: the planner searches flat, and says nprobe was not used.
+        let probed = try await server.post("/v1/search", json: ["query": "which Debian packages are installed", "k": 3, "nprobe": 4])
+        #expect(probed.status == 200, "\(probed.text)")
+        #expect((probed.json?["nprobe_not_used"] as? String)?.hasPrefix("nprobe 4 not used: the flat index") == true, "\(probed.text)")
         for (i, r) in results.enumerated() {
             #expect(Set(r.keys) == ["rank", "score", "path", "heading_path", "text", "chunk_id"])
             #expect(r["rank"] as? Int == i + 1)
@@ -140,6 +145,8 @@ import Testing
         expectError(try await server.post("/v1/search", json: ["k": 3]), 400, "missing_field", "missing query")
         expectError(try await server.post("/v1/search", json: ["query": "x", "k": "3"]), 400, "invalid_field", "k as a string")
         expectError(try await server.post("/v1/search", json: ["query": "x", "k": 0]), 400, "invalid_field", "k out of range")
+        expectError(try await server.post("/v1/search", json: ["query": "x", "nprobe": 0]), 400, "invalid_field", "nprobe out of range")
+        expectError(try await server.post("/v1/ask", json: ["question": "x", "nprobe": 0]), 400, "invalid_field", "nprobe out of range")
         expectError(try await server.post("/v1/search", json: ["query": "x", "mode": "fuzzy"]), 400, "invalid_field", "unknown mode")
         expectError(try await server.post("/v1/search", json: ["query": "x", "topk": 3]), 400, "unknown_field", "misspelt field")
         expectError(try await server.post("/v1/search", json: ["query": "x", "filter": ["colour:red"]]), 400, "invalid_filter", "bad filter")
