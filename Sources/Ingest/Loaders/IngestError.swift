@@ -27,6 +27,13 @@ public struct IngestError: RAGErrorConvertible {
         case permissionDenied = "permission_denied"
         /// A symbolic link that points back at itself or a folder above it.
         case symlinkLoop = "symlink_loop"
+        /// A PDF or office document protected by a password (none is asked for).
+        case encrypted = "encrypted"
+        /// A PDF whose pages carry no text (a scan without OCR).
+        case noTextLayer = "no_text_layer"
+        /// A zip-based document refused before extraction finished: a zip bomb (size or ratio limit), an entry
+        /// path with `..` or a leading `/`, or a broken archive.
+        case unsafeArchive = "unsafe_archive"
         /// An ingest setting (chunk size, overlap) is out of range; `path` names the setting.
         case invalidParameter = "invalid_parameter"
     }

@@ -1,0 +1,69 @@
+/// Replaces personal data in document text with typed placeholders ([EMAIL], [CARD], …) before chunking.
+import Foundation
+import RAGCore
+
+/// Finds personal data of the chosen kinds with one combined regular expression (one scan per block) and keeps
+/// only matches that pass their kind's check (`RedactionChecks`): Luhn and card brand, IBAN mod-97, digit counts,
+/// reserved addresses, entropy. Blocks without a digit or an `@` are skipped without a scan: every pattern needs one.
+public final class Redactor: @unchecked Sendable {  // immutable after init; NSRegularExpression matching is thread-safe
+    public let kinds: Set<RedactionKind>
+    private let regex: NSRegularExpression?
+    /// Capture group → what it finds.
+    private let groups: [(group: Int, kind: RedactionKind, check: @Sendable (String) -> Bool)]
+
+    /// Alternatives in priority order: a private-key block and known token formats before anything that could
+    /// match inside them; IBANs before cards, cards before phone numbers, IPs before phone numbers.
+    private static let patterns: [(kind: RedactionKind, pattern: String, check: @Sendable (String) -> Bool)] = [
+        (.secret, #"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"#, { _ in true }),
+        (.secret, #"\b(?:(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,250}|(?:sk|rk)_live_[A-Za-z0-9]{20,250}|glpat-[A-Za-z0-9_-]{20,250})\b"#, { _ in true }),
+        (.secret, #"(?i:\bbearer)\s+[A-Za-z0-9\-._~+/]{20,4096}=*"#, { _ in true }),
+        (.email, #"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b"#, { _ in true }),
+        (.iban, #"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, RedactionChecks.isIBAN),
+        (.card, #"(?<![0-9.,/-])(?:[0-9][ -]?){12,18}[0-9](?![0-9]|[.,/-][0-9])"#, RedactionChecks.isCard),
+        (.ip, #"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])"#, RedactionChecks.isIPv4),
+        (.ip, #"(?<![0-9A-Za-z:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?)(?![0-9A-Za-z:])"#, RedactionChecks.isIPv6),
+        (.phone, #"(?<![0-9A-Za-z+])(?:\+[1-9][0-9]{0,2}(?:[ .-]?\(?[0-9]{1,4}\)?){2,5}|\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4})(?![0-9])"#, RedactionChecks.isPhone),
+        (.secret, #"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,1024}={0,2}(?![A-Za-z0-9+/_=-])"#, RedactionChecks.isHighEntropy),
+    ]
+
+    /// - Parameter kinds: what to redact; empty redacts nothing (and costs nothing).
+    public init(kinds: Set<RedactionKind>) {
+        self.kinds = kinds
+        let chosen = Self.patterns.filter { kinds.contains($0.kind) }
+        self.groups = chosen.enumerated().map { (group: $0.offset + 1, kind: $0.element.kind, check: $0.element.check) }
+        // The patterns are constants tested in RedactorTests; a failure here is a programming error.
+        regex = chosen.isEmpty ? nil : try! NSRegularExpression(pattern: chosen.map { "(\($0.pattern))" }.joined(separator: "|"))
+    }
+
+    /// `text` with every match replaced by its placeholder; `counts` gains one per replacement.
+    public func redact(_ text: String, counts: inout [RedactionKind: Int]) -> String {
+        guard let regex, text.utf8.contains(where: { ($0 >= 48 && $0 <= 57) || $0 == 64 }) else { return text }
+        let ns = text as NSString
+        var out = ""
+        var last = 0
+        var changed = false
+        for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            guard let g = groups.first(where: { match.range(at: $0.group).location != NSNotFound }) else { continue }
+            let range = match.range(at: g.group)
+            let found = ns.substring(with: range)
+            guard g.check(found) else { continue }
+            out += ns.substring(with: NSRange(location: last, length: range.location - last))
+            out += g.kind.placeholder
+            last = range.location + range.length
+            counts[g.kind, default: 0] += 1
+            changed = true
+        }
+        guard changed else { return text }
+        out += ns.substring(from: last)
+        return out
+    }
+
+    /// The document with its title and every block redacted. Block ranges still point at the original text.
+    public func redact(_ document: Document, counts: inout [RedactionKind: Int]) -> Document {
+        guard regex != nil else { return document }
+        var doc = document
+        doc.title = doc.title.map { redact($0, counts: &counts) }
+        for i in doc.blocks.indices { doc.blocks[i].text = redact(doc.blocks[i].text, counts: &counts) }
+        return doc
+    }
+}
