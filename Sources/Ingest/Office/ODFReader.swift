@@ -32,9 +32,10 @@ enum ODFReader {
                 slide += 1
                 list.append(.heading(level: 1), "Slide \(slide)")
                 stack.append(contentsOf: OfficeXML.children(node).reversed().map { ($0, false) })
-            case "notes":
-                list.append(.heading(level: 3), "Notes")
-                stack.append(contentsOf: OfficeXML.children(node).reversed().map { ($0, false) })
+            case "notes":  // speaker notes stay in the slide's section, marked as in PPTXReader
+                let text = OfficeXML.descendants(node, "p").map { BlockList.collapse(OfficeXML.text(of: $0)) }
+                    .filter { !$0.isEmpty }.joined(separator: " ")
+                if !text.isEmpty { list.append(.paragraph, "Notes: " + text) }
             case "table":
                 if let name = OfficeXML.attribute(node, "name"), isSpreadsheet(root) { list.append(.heading(level: 1), name) }
                 for row in OfficeXML.descendants(node, "table-row") {

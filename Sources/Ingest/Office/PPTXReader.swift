@@ -1,4 +1,4 @@
-/// Reads a PowerPoint deck (PPTX): one section per slide in presentation order, its title as heading, speaker notes included.
+/// Reads a PowerPoint deck (PPTX): one section per slide in presentation order, its title as heading, speaker notes included ("Notes: …").
 import CLibXML2
 import RAGCore
 
@@ -39,10 +39,9 @@ enum PPTXReader {
                     let texts = OfficeXML.descendants(nroot, "sp").filter { placeholderType($0) == "body" }
                         .flatMap { OfficeXML.descendants($0, "p") }.map { BlockList.collapse(OfficeXML.text(of: $0)) }
                         .filter { !$0.isEmpty }
-                    if !texts.isEmpty {
-                        list.append(.heading(level: 3), "Notes")
-                        for t in texts { list.append(.paragraph, t) }
-                    }
+                    // Notes stay in the slide's section (a "Notes" heading would make the chunker fold a short
+                    // slide body into it); the prefix tells a reader where the words come from.
+                    for (i, t) in texts.enumerated() { list.append(.paragraph, i == 0 ? "Notes: " + t : t) }
                 }
             }
         }
