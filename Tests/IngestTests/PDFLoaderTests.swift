@@ -14,6 +14,11 @@ import Testing
         #expect(path == ["p. 3", "Results"])
     }
 
+    @Test func withoutMetadataTheTitleIsTheLargestFontLine() throws {
+        let doc = try #require(try DocumentFixtures.load("untitled.pdf").documents.first)
+        #expect(doc.title == "Annual Lighthouse Survey")
+    }
+
     @Test func runningHeaderAndFooterAreDroppedAndHyphenationJoined() throws {
         let doc = try #require(try DocumentFixtures.load("report.pdf").documents.first)
         let text = doc.blocks.map(\.text).joined(separator: "\n")

@@ -33,6 +33,7 @@ public struct PDFLoader: DocumentLoader {
 
         let pageCount = Int(poppler_document_get_n_pages(doc))
         guard pageCount > 0 else { throw IngestError(.parseError, path: path, reason: "malformed PDF: no pages") }
+        var title = Self.metadataTitle(doc)
         var pages: [[String]] = []
         pages.reserveCapacity(pageCount)
         for i in 0..<pageCount {
@@ -40,7 +41,9 @@ public struct PDFLoader: DocumentLoader {
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let text = poppler_page_get_text(page) else { pages.append([]); continue }
             defer { g_free(text) }
-            pages.append(Self.lines(String(cString: text)))
+            let string = String(cString: text)
+            pages.append(Self.lines(string))
+            if title == nil && i < 3 && !pages[i].isEmpty { title = Self.largestFontLine(page, text: string) ?? pages[i].first }
         }
         guard pages.contains(where: { !$0.isEmpty }) else {
             throw IngestError(.noTextLayer, path: path,
@@ -49,15 +52,47 @@ public struct PDFLoader: DocumentLoader {
         pages = Self.droppingRunningLines(pages)
         let outline = Self.outline(doc)
         let blocks = Self.blocks(pages: pages, outline: outline)
-        var title: String?
-        if let t = poppler_document_get_title(doc) {
-            title = BlockList.collapse(String(cString: t))
-            g_free(t)
-        }
-        if title?.isEmpty ?? true { title = pages.first { !$0.isEmpty }?.first }
         var result = LoadResult(format: .pdf, documents: [Document(path: path, title: title, format: .pdf, blocks: blocks)])
         result.pages = pageCount
         return result
+    }
+
+    /// The Info dictionary's title, unless empty or a producer's placeholder ("untitled").
+    static func metadataTitle(_ doc: OpaquePointer) -> String? {
+        guard let t = poppler_document_get_title(doc) else { return nil }
+        defer { g_free(t) }
+        let title = BlockList.collapse(String(cString: t))
+        return title.isEmpty || title.lowercased() == "untitled" ? nil : title
+    }
+
+    /// The text set in the page's largest font, when that is clearly larger (≥ 1.2×) than the body text (the size
+    /// covering most characters): the title of a document without metadata. Nil otherwise.
+    static func largestFontLine(_ page: OpaquePointer, text: String) -> String? {
+        guard let list = poppler_page_get_text_attributes(page) else { return nil }
+        defer { poppler_page_free_text_attributes(list) }
+        var runs: [(size: Double, start: Int, end: Int)] = []
+        var node: UnsafeMutablePointer<GList>? = list
+        while let n = node, runs.count < 100_000 {
+            if let a = n.pointee.data?.assumingMemoryBound(to: PopplerTextAttributes.self) {
+                runs.append((a.pointee.font_size, Int(a.pointee.start_index), Int(a.pointee.end_index)))
+            }
+            node = n.pointee.next
+        }
+        var coverage: [Double: Int] = [:]
+        for r in runs { coverage[r.size, default: 0] += max(0, r.end - r.start + 1) }
+        guard let largest = runs.map(\.size).max(), let body = coverage.max(by: { $0.value < $1.value })?.key,
+              largest >= body * 1.2, let first = runs.firstIndex(where: { $0.size == largest }) else { return nil }
+        // Attribute offsets count characters of the page text; a title may run over consecutive runs.
+        var end = runs[first].end
+        var next = first + 1
+        while next < runs.count, runs[next].size == largest, runs[next].start <= end + 2 { end = runs[next].end; next += 1 }
+        let scalars = Array(text.unicodeScalars)
+        let start = runs[first].start
+        guard start >= 0, start <= end, end < scalars.count else { return nil }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start...min(end, start + 300)])
+        let title = BlockList.collapse(String(view))
+        return title.isEmpty ? nil : title
     }
 
     /// One error per file that poppler cannot open; the GError is freed here.
