@@ -53,6 +53,12 @@ import Testing
         #expect(PDFLoader.paragraphs(["the Franco-", "German border is a long line"]) == ["the Franco- German border is a long line"])
     }
 
+    @Test func leaderDotsAreShortened() {
+        #expect(PDFLoader.droppingLeaders("12.3 Footnotes . . . . . . . . . . 50") == "12.3 Footnotes … 50")
+        #expect(PDFLoader.droppingLeaders("Intro........42") == "Intro … 42")
+        #expect(PDFLoader.droppingLeaders("See p. 3. Then stop...") == "See p. 3. Then stop...")
+    }
+
     @Test func runningLinesNeedMostPages() {
         let pages = [["Header", "one", "Page 1"], ["Header", "two", "Page 2"], ["Header", "three", "Page 3"], ["four"]]
         #expect(PDFLoader.droppingRunningLines(pages) == [["one"], ["two"], ["three"], ["four"]])

@@ -92,7 +92,9 @@ public struct PDFLoader: DocumentLoader {
         var view = String.UnicodeScalarView()
         view.append(contentsOf: scalars[start...min(end, start + 300)])
         let title = BlockList.collapse(String(view))
-        return title.isEmpty ? nil : title
+        // A drop cap, a logo letter or a big page number is not a title: ask for a word of three letters or more.
+        let hasWord = title.split(separator: " ").contains { $0.filter(\.isLetter).count >= 3 }
+        return hasWord ? title : nil
     }
 
     /// One error per file that poppler cannot open; the GError is freed here.
@@ -106,11 +108,35 @@ public struct PDFLoader: DocumentLoader {
         return IngestError(.parseError, path: path, reason: "malformed PDF: \(message)")
     }
 
-    /// A page's non-empty lines, whitespace collapsed.
+    /// A page's non-empty lines, whitespace collapsed and table-of-contents leader dots shortened.
     static func lines(_ text: String) -> [String] {
         text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\u{0C}" })
-            .map { BlockList.collapse(String($0)) }
+            .map { droppingLeaders(BlockList.collapse(String($0))) }
             .filter { !$0.isEmpty }
+    }
+
+    /// ". . . . . . 12" → " … 12": leader dots carry no words but fill chunks (and the encoder's window).
+    static func droppingLeaders(_ line: String) -> String {
+        guard line.contains("...") || line.contains(". . .") else { return line }
+        var out = ""
+        var run = ""
+        var dots = 0
+        func flush() {
+            out += dots >= 4 ? " … " : run
+            run = ""
+            dots = 0
+        }
+        for c in line {
+            if c == "." || (c == " " && !run.isEmpty) {
+                run.append(c)
+                if c == "." { dots += 1 }
+            } else {
+                flush()
+                out.append(c)
+            }
+        }
+        flush()
+        return BlockList.collapse(out)
     }
 
     // MARK: running headers and footers
