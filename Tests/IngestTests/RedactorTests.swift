@@ -62,3 +62,17 @@ import Testing
         #expect(out.blocks[0].text == "Card [CARD] on file.")
     }
 }
+
+@Suite struct RedactionPrefilterTests {
+    @Test(arguments: ["mail jane@example.org", "call +44 20 7946 0958", "key AKIAIOSFODNN7EXAMPLE", "-----BEGIN",
+                      "ip 81.2.69.160", "GB82 WEST 1234 5698 7654 32"])
+    func candidatesGoToTheRegex(text: String) {
+        #expect(RedactionPrefilter.mayContainPersonalData(text))
+    }
+
+    @Test(arguments: ["@property def name(self)", "Python 3.11.4 released in 2023", "test_support_threading_helper",
+                      "a plain sentence without anything", "10.0.0.1"])
+    func ordinaryTextSkipsTheRegex(text: String) {
+        #expect(!RedactionPrefilter.mayContainPersonalData(text))
+    }
+}

@@ -4,7 +4,7 @@ import RAGCore
 
 /// Finds personal data of the chosen kinds with one combined regular expression (one scan per block) and keeps
 /// only matches that pass their kind's check (`RedactionChecks`): Luhn and card brand, IBAN mod-97, digit counts,
-/// reserved addresses, entropy. Blocks without a digit or an `@` are skipped without a scan: every pattern needs one.
+/// reserved addresses, entropy. Blocks that `RedactionPrefilter` clears skip the regular expression.
 public final class Redactor: @unchecked Sendable {  // immutable after init; NSRegularExpression matching is thread-safe
     public let kinds: Set<RedactionKind>
     private let regex: NSRegularExpression?
@@ -37,7 +37,7 @@ public final class Redactor: @unchecked Sendable {  // immutable after init; NSR
 
     /// `text` with every match replaced by its placeholder; `counts` gains one per replacement.
     public func redact(_ text: String, counts: inout [RedactionKind: Int]) -> String {
-        guard let regex, text.utf8.contains(where: { ($0 >= 48 && $0 <= 57) || $0 == 64 }) else { return text }
+        guard let regex, RedactionPrefilter.mayContainPersonalData(text) else { return text }
         let ns = text as NSString
         var out = ""
         var last = 0
