@@ -76,3 +76,19 @@ import Testing
         #expect(!RedactionPrefilter.mayContainPersonalData(text))
     }
 }
+
+@Suite struct RedactionWindowTests {
+    @Test func windowsCoverTheirTriggersWithContextAndMerge() {
+        let filler = String(repeating: "word ", count: 60)
+        let text = filler + "mail jane@example.org now " + filler + "IBAN GB82 WEST 1234 5698 7654 32 end " + filler
+        let windows = RedactionPrefilter.candidateWindows(text)
+        #expect(windows.count == 2)
+        let bytes = Array(text.utf8)
+        let pieces = windows.map { String(decoding: bytes[$0], as: UTF8.self) }
+        #expect(pieces[0].contains("jane@example.org"))
+        #expect(pieces[1].contains("GB82 WEST 1234 5698 7654 32"))
+        var counts: [RedactionKind: Int] = [:]
+        let out = Redactor(kinds: [.email, .iban]).redact(text, counts: &counts)
+        #expect(out == filler + "mail [EMAIL] now " + filler + "IBAN [IBAN] end " + filler)
+    }
+}

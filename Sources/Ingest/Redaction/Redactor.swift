@@ -37,7 +37,29 @@ public final class Redactor: @unchecked Sendable {  // immutable after init; NSR
 
     /// `text` with every match replaced by its placeholder; `counts` gains one per replacement.
     public func redact(_ text: String, counts: inout [RedactionKind: Int]) -> String {
-        guard let regex, RedactionPrefilter.mayContainPersonalData(text) else { return text }
+        guard regex != nil else { return text }
+        let windows = RedactionPrefilter.candidateWindows(text)
+        guard !windows.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        if windows.count == 1 && windows[0] == 0..<bytes.count { return redactAll(text, counts: &counts) }
+        var out: [UInt8] = []
+        var last = 0
+        for w in windows {
+            let window = String(decoding: bytes[w], as: UTF8.self)
+            let replaced = redactAll(window, counts: &counts)
+            guard replaced != window else { continue }
+            out.append(contentsOf: bytes[last..<w.lowerBound])
+            out.append(contentsOf: replaced.utf8)
+            last = w.upperBound
+        }
+        guard last > 0 else { return text }
+        out.append(contentsOf: bytes[last...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The regular expression over all of `text`.
+    private func redactAll(_ text: String, counts: inout [RedactionKind: Int]) -> String {
+        guard let regex else { return text }
         let ns = text as NSString
         var out = ""
         var last = 0
