@@ -84,7 +84,8 @@ import Testing
         let windows = RedactionPrefilter.candidateWindows(text)
         #expect(windows.count == 2)
         let bytes = Array(text.utf8)
-        let pieces = windows.map { String(decoding: bytes[$0], as: UTF8.self) }
+        let pieces = windows.map { String(decoding: bytes[$0.range], as: UTF8.self) }
+        #expect(windows[0].triggers == .at)
         #expect(pieces[0].contains("jane@example.org"))
         #expect(pieces[1].contains("GB82 WEST 1234 5698 7654 32"))
         var counts: [RedactionKind: Int] = [:]

@@ -9,6 +9,22 @@
 ///   (cloud keys, GitHub/Slack tokens, bearer tokens, high-entropy strings);
 /// - five dashes in a row (a PEM private-key block): the whole block is the window.
 enum RedactionPrefilter {
+    /// What set a window off, so the redactor can run only the patterns that trigger could belong to.
+    struct Triggers: OptionSet, Hashable {
+        let rawValue: UInt8
+        static let at = Triggers(rawValue: 1)
+        static let digits = Triggers(rawValue: 2)
+        static let token = Triggers(rawValue: 4)
+        /// A PEM block: every pattern, over the whole block.
+        static let dashes = Triggers(rawValue: 8)
+        static let all: Triggers = [.at, .digits, .token, .dashes]
+    }
+
+    struct Window: Equatable {
+        var range: Range<Int>
+        var triggers: Triggers
+    }
+
     /// Context kept on each side of a trigger: the IBAN's country code and the "Bearer " before a token sit
     /// before the run that triggers; an email's local part (up to 64 bytes) before its `@`.
     static let before = 72
@@ -18,18 +34,18 @@ enum RedactionPrefilter {
 
     static func mayContainPersonalData(_ text: String) -> Bool { !candidateWindows(text).isEmpty }
 
-    /// Byte ranges of `text` (merged, in order) that may hold personal data; empty when none can.
-    static func candidateWindows(_ text: String) -> [Range<Int>] {
+    /// Byte ranges of `text` (merged, in order) that may hold personal data, with their triggers; empty when none can.
+    static func candidateWindows(_ text: String) -> [Window] {
         var utf8 = text.utf8
         if let windows = utf8.withContiguousStorageIfAvailable({ windows(in: $0) }) { return windows }
         var copy = text
         copy.makeContiguousUTF8()
         utf8 = copy.utf8
-        return utf8.withContiguousStorageIfAvailable { windows(in: $0) } ?? [0..<utf8.count]
+        return utf8.withContiguousStorageIfAvailable { windows(in: $0) } ?? [Window(range: 0..<utf8.count, triggers: .all)]
     }
 
-    static func windows(in b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var triggers: [Range<Int>] = []
+    static func windows(in b: UnsafeBufferPointer<UInt8>) -> [Window] {
+        var triggers: [Window] = []
         var digitsInRun = 0, digitRunStart = 0
         var tokenStart = 0, tokenDigits = 0, tokenUpper = 0, tokenTriggered = false
         var dashes = 0
@@ -37,14 +53,17 @@ enum RedactionPrefilter {
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "@"), i > 0, isNameByte(b[i - 1]), i + 1 < b.count, isAlnum(b[i + 1]) {
-                triggers.append(i..<(i + 1))
+                triggers.append(Window(range: i..<(i + 1), triggers: .at))
             }
             let digit = c >= 48 && c <= 57
             if digit {
                 if digitsInRun == 0 { digitRunStart = i }
                 digitsInRun += 1
-                if digitsInRun == 6 { triggers.append(digitRunStart..<(i + 1)) }
-                else if digitsInRun > 6 { triggers[triggers.count - 1] = digitRunStart..<(i + 1) }
+                if digitsInRun == 6 {
+                    triggers.append(Window(range: digitRunStart..<(i + 1), triggers: .digits))
+                } else if digitsInRun > 6, let k = triggers.lastIndex(where: { $0.triggers == .digits }) {
+                    triggers[k].range = digitRunStart..<(i + 1)
+                }
             } else if !isNumberSeparator(c) {
                 digitsInRun = 0
             }
@@ -52,24 +71,29 @@ enum RedactionPrefilter {
                 if i == 0 || !isTokenByte(b[i - 1]) { tokenStart = i; tokenDigits = 0; tokenUpper = 0; tokenTriggered = false }
                 if digit { tokenDigits += 1 } else if c >= 65 && c <= 90 { tokenUpper += 1 }
                 if i - tokenStart + 1 >= 15 && tokenDigits >= 1 && tokenUpper >= 2 {
-                    if tokenTriggered { triggers[triggers.count - 1] = tokenStart..<(i + 1) }
-                    else { triggers.append(tokenStart..<(i + 1)); tokenTriggered = true }
+                    if tokenTriggered, let k = triggers.lastIndex(where: { $0.triggers == .token }) {
+                        triggers[k].range = tokenStart..<(i + 1)
+                    } else {
+                        triggers.append(Window(range: tokenStart..<(i + 1), triggers: .token))
+                        tokenTriggered = true
+                    }
                 }
             }
             dashes = c == UInt8(ascii: "-") ? dashes + 1 : 0
-            if dashes >= 5 { return [0..<b.count] }
+            if dashes >= 5 { return [Window(range: 0..<b.count, triggers: .all)] }
             i += 1
         }
         guard !triggers.isEmpty else { return [] }
         // Triggers interleave (a digit run inside a token): sort before widening and merging.
-        triggers.sort { $0.lowerBound < $1.lowerBound }
-        var merged: [Range<Int>] = []
+        triggers.sort { $0.range.lowerBound < $1.range.lowerBound }
+        var merged: [Window] = []
         for t in triggers {
-            let w = widen(t, in: b)
-            if let last = merged.last, w.lowerBound <= last.upperBound {
-                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, w.upperBound)
+            let w = widen(t.range, in: b)
+            if let last = merged.last, w.lowerBound <= last.range.upperBound {
+                merged[merged.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, w.upperBound)
+                merged[merged.count - 1].triggers.formUnion(t.triggers)
             } else {
-                merged.append(w)
+                merged.append(Window(range: w, triggers: t.triggers))
             }
         }
         return merged
