@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything they need is installed here.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libxml2-dev libsqlite3-dev libopenblas-dev pkg-config
+APT_PACKAGES := libxml2-dev libsqlite3-dev libopenblas-dev libpoppler-glib-dev zlib1g-dev pkg-config
 RELEASE := -c release
 # Tests run optimised: the encoder and generator are numeric code that is far too slow in debug builds.
 TEST_FLAGS := -c release -Xswiftc -enable-testing

@@ -23,10 +23,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // PDF text through poppler's GLib API (it pulls in GLib/GObject via pkg-config).
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
@@ -40,7 +43,10 @@ let package = Package(
         ], swiftSettings: simd),
         .target(name: "Encoder", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .target(name: "Generator", dependencies: ["Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
-        .target(name: "Ingest", dependencies: ["CLibXML2", "Tokenizers", "RAGCore", "Store"], swiftSettings: simd),
+        .target(name: "Ingest", dependencies: [
+            "CLibXML2", "CPoppler", "Tokenizers", "RAGCore", "Store",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
         .target(name: "Retrieval", dependencies: ["Store", "RAGCore"], swiftSettings: simd),
         .target(name: "Answering", dependencies: [

@@ -24,6 +24,8 @@ public struct IngestOptions: Sendable {
     public var followSymlinks: Bool = false
     /// Limits on the query log, feedback and answer cache, applied at the end of the run (nil: none).
     public var retention: Retention? = Retention()
+    /// Personal data replaced by placeholders before chunking (`--redact`); recorded in the index's meta table.
+    public var redact: Set<RedactionKind> = []
 
     public init() {}
 }
@@ -36,6 +38,9 @@ public struct IngestProgress: Sendable {
     public var bytesTotal: Int64
     public var chunks: Int
     public var elapsed: Double
+    /// PDF pages and archive entries read so far (long files move these while files done stands still).
+    public var pages: Int = 0
+    public var entries: Int = 0
 }
 
 public struct IngestSummary: Sendable, Codable {
@@ -52,6 +57,11 @@ public struct IngestSummary: Sendable, Codable {
     public var seconds: Double = 0
     /// Filled in by the caller that knows the process (the CLI reads /proc/self/status).
     public var peakRssMb: Double = 0
+    /// PDF pages and zip entries (office, e-book) read.
+    public var pages: Int = 0
+    public var entries: Int = 0
+    /// Replacements per kind (`email`, `card`, …) when `--redact` is on.
+    public var redactions: [String: Int] = [:]
     public var problems: [Problem] = []
 
     public struct Problem: Sendable, Codable {
@@ -87,8 +97,16 @@ public final class IngestPipeline: @unchecked Sendable {
     /// What happened to one file in a batch.
     enum Outcome {
         case unchanged(record: FileRecord, file: WalkedFile)
-        case changed(file: WalkedFile, sha256: String, format: DocumentFormat, documents: [PreparedDocument], problems: [RAGError])
+        case changed(file: WalkedFile, sha256: String, format: DocumentFormat, documents: [PreparedDocument], problems: [RAGError],
+                     extras: Extras)
         case failed(RAGError)
+    }
+
+    /// Counts of one loaded file beside its documents.
+    struct Extras {
+        var pages = 0
+        var entries = 0
+        var redactions: [RedactionKind: Int] = [:]
     }
 
     public func run(paths: [String], options: IngestOptions, progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
@@ -99,6 +117,9 @@ public final class IngestPipeline: @unchecked Sendable {
         summary.filesFailed += walked.problems.count
 
         if options.embed, let embedder { try checkEmbeddingModel(embedder, reembed: options.reembed) }
+        if !options.redact.isEmpty { try recordRedaction(options.redact) }
+        let redactor = Redactor(kinds: options.redact)
+        let counter = LoadCounter()
 
         var known: [String: FileRecord] = [:]
         for r in try store.allFileRecords() { known[r.path] = r }
@@ -134,16 +155,27 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         let prefetch = Prefetch()
         let records = known
-        if let first = batches.first { prefetch.start { self.process(first, known: records, options: options) } }
+        if let first = batches.first {
+            prefetch.start { self.process(first, known: records, options: options, redactor: redactor, counter: counter) }
+        }
         for (i, batch) in batches.enumerated() {
-            let outcomes = prefetch.wait()
+            // While a batch is loading, the progress line moves with its pages and archive entries.
+            var outcomes: [Outcome]?
+            while outcomes == nil {
+                outcomes = prefetch.wait(timeout: 0.5)
+                if outcomes == nil {
+                    progress?(IngestProgress(filesDone: filesDone, filesTotal: walked.files.count, bytesDone: bytesDone,
+                                             bytesTotal: bytesTotal, chunks: summary.chunks, elapsed: Date().timeIntervalSince(start),
+                                             pages: counter.pages, entries: counter.entries))
+                }
+            }
             if i + 1 < batches.count {
                 let next = batches[i + 1]
-                prefetch.start { self.process(next, known: records, options: options) }
+                prefetch.start { self.process(next, known: records, options: options, redactor: redactor, counter: counter) }
             }
             let written: Bool
             do {
-                written = try write(outcomes, options: options, summary: &summary)
+                written = try write(outcomes ?? [], options: options, summary: &summary)
             } catch {
                 _ = prefetch.waitIfRunning()
                 throw error
@@ -152,7 +184,8 @@ public final class IngestPipeline: @unchecked Sendable {
             for f in batch { bytesDone += f.size }
             filesDone += batch.count
             progress?(IngestProgress(filesDone: filesDone, filesTotal: walked.files.count, bytesDone: bytesDone,
-                                     bytesTotal: bytesTotal, chunks: summary.chunks, elapsed: Date().timeIntervalSince(start)))
+                                     bytesTotal: bytesTotal, chunks: summary.chunks, elapsed: Date().timeIntervalSince(start),
+                                     pages: counter.pages, entries: counter.entries))
         }
 
         if options.prune {
@@ -180,7 +213,8 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Reads, hashes, loads and chunks a batch on `options.threads` threads.
-    func process(_ batch: [WalkedFile], known: [String: FileRecord], options: IngestOptions) -> [Outcome] {
+    func process(_ batch: [WalkedFile], known: [String: FileRecord], options: IngestOptions,
+                 redactor: Redactor, counter: LoadCounter) -> [Outcome] {
         let results = UnsafeMutableBufferPointer<Outcome?>.allocate(capacity: batch.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
@@ -191,13 +225,15 @@ public final class IngestPipeline: @unchecked Sendable {
             while true {
                 let i = next.increment()
                 if i >= batch.count { break }
-                slots.buffer[i] = self.processFile(batch[i], known: known[batch[i].path], options: options)
+                slots.buffer[i] = self.processFile(batch[i], known: known[batch[i].path], options: options,
+                                                   redactor: redactor, counter: counter)
             }
         }
         return results.map { $0! }
     }
 
-    func processFile(_ file: WalkedFile, known: FileRecord?, options: IngestOptions) -> Outcome {
+    func processFile(_ file: WalkedFile, known: FileRecord?, options: IngestOptions,
+                     redactor: Redactor = Redactor(kinds: []), counter: LoadCounter = LoadCounter()) -> Outcome {
         let bytes: [UInt8]
         do {
             bytes = try FileReader.read(path: file.path, maxBytes: Int(options.maxFileBytes))
@@ -211,11 +247,16 @@ public final class IngestPipeline: @unchecked Sendable {
         if let known, known.sha256 == sha { return .unchanged(record: known, file: file) }
         do {
             let result = try load(file.path, bytes)
-            let prepared = result.documents.map { doc in
+            counter.add(pages: result.pages, entries: result.entries)
+            var extras = Extras(pages: result.pages, entries: result.entries)
+            // Redaction happens before chunking, so personal data reaches neither the store nor the encoder.
+            let documents = result.documents.map { redactor.redact($0, counts: &extras.redactions) }
+            let prepared = documents.map { doc in
                 PreparedDocument(document: doc, contentSHA256: result.documents.count == 1 ? sha : ContentHash.sha256Hex(doc.blocks.map(\.text).joined(separator: "\n")),
                                  chunks: chunker.chunk(doc))
             }
-            return .changed(file: file, sha256: sha, format: result.format, documents: prepared, problems: result.problems)
+            return .changed(file: file, sha256: sha, format: result.format, documents: prepared, problems: result.problems,
+                            extras: extras)
         } catch let e as RAGError {
             return .failed(e.path != nil ? e : RAGError(e.code, path: file.path, reason: e.message, underlying: e))
         } catch {
@@ -234,7 +275,7 @@ public final class IngestPipeline: @unchecked Sendable {
         var vectors = EmbeddedTexts()
         if options.embed, let embedder {
             var texts: [String] = []
-            for case .changed(_, _, _, let documents, _) in outcomes {
+            for case .changed(_, _, _, let documents, _, _) in outcomes {
                 for chunk in documents.flatMap(\.chunks) { texts.append(Self.embeddingText(chunk)) }
             }
             vectors = try embedOutsideTransaction(texts, embedder: embedder, summary: &local)
@@ -249,7 +290,10 @@ public final class IngestPipeline: @unchecked Sendable {
                 case .failed(let e):
                     local.filesFailed += 1
                     local.problems.append(.init(path: e.path ?? "", code: e.code.rawValue, message: e.message))
-                case .changed(let file, let sha, let format, let documents, let problems):
+                case .changed(let file, let sha, let format, let documents, let problems, let extras):
+                    for (kind, n) in extras.redactions { local.redactions[kind.rawValue, default: 0] += n }
+                    local.pages += extras.pages
+                    local.entries += extras.entries
                     let ids = try store.replaceFile(path: file.path, sha256: sha, size: file.size, mtime: file.mtime,
                                                     format: format, documents: documents)
                     for (id, chunk) in zip(ids, documents.flatMap(\.chunks)) { toEmbed.append((id, Self.embeddingText(chunk))) }
@@ -290,6 +334,14 @@ public final class IngestPipeline: @unchecked Sendable {
             try store.db.transaction { try store(rows, vectors, model: embedder.modelID) }
             summary = local
         }
+    }
+
+    /// Records the redacted kinds in the meta table (`redaction`), added to those of earlier runs: an index is
+    /// as redacted as its least redacted ingest, so `rag stats` shows every kind any run asked for.
+    func recordRedaction(_ kinds: Set<RedactionKind>) throws {
+        var all = kinds
+        if let current = try store.meta("redaction") { all.formUnion((try? RedactionKind.parseList(current)) ?? []) }
+        try store.setMeta("redaction", RedactionKind.listText(all))
     }
 
     /// Refuses to mix vectors of two encoders in one index; `reembed` drops the old vectors instead.
@@ -384,6 +436,14 @@ final class Prefetch: @unchecked Sendable {
 
     func wait() -> [IngestPipeline.Outcome] {
         done.wait()
+        running = false
+        defer { result = nil }
+        return result ?? []
+    }
+
+    /// The batch when it is ready within `timeout` seconds, else nil (call again).
+    func wait(timeout: Double) -> [IngestPipeline.Outcome]? {
+        guard done.wait(timeout: .now() + timeout) == .success else { return nil }
         running = false
         defer { result = nil }
         return result ?? []

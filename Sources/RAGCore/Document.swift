@@ -3,6 +3,8 @@
 /// The formats `rag ingest` reads.
 public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case html, xhtml, xml, markdown, text, jsonl
+    /// PDF (through poppler) and the zip-of-XML office and e-book formats.
+    case pdf, docx, pptx, xlsx, odt, odp, ods, epub
 }
 
 /// One structural unit of a document.

@@ -9,6 +9,8 @@ public struct RAGError: Error, CustomStringConvertible, Sendable {
     public let path: String?
     /// 1-based line in `path`, where the parser knows it.
     public let line: Int?
+    /// What is wrong, without the path and line (the whole message for errors not about a file).
+    public let reason: String
     /// The statement SQLite was running, when the error came from SQLite (as GRDB's `DatabaseError`).
     public let sql: String?
     /// SQLite's extended result code, when the error came from SQLite.
@@ -20,6 +22,7 @@ public struct RAGError: Error, CustomStringConvertible, Sendable {
         self.underlying = underlying
         self.path = nil
         self.line = nil
+        self.reason = message
         self.sql = sql
         self.sqliteCode = sqliteCode
     }
@@ -31,6 +34,7 @@ public struct RAGError: Error, CustomStringConvertible, Sendable {
         self.underlying = underlying
         self.path = path
         self.line = line
+        self.reason = reason
         self.sql = nil
         self.sqliteCode = nil
     }

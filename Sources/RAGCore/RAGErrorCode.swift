@@ -35,6 +35,9 @@ extension RAGError {
         case permissionDenied = "permission_denied"
         case symlinkLoop = "symlink_loop"
         case outsideRoots = "outside_roots"
+        case encrypted
+        case noTextLayer = "no_text_layer"
+        case unsafeArchive = "unsafe_archive"
         // Requests the server refuses before reading them (DNS rebinding, cross-site posts) and unsafe settings.
         case hostNotAllowed = "host_not_allowed"
         case unsupportedMediaType = "unsupported_media_type"
@@ -97,7 +100,7 @@ extension RAGError {
                  .invalidVector, .invalidGenerator, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
                  .templateNotFound, .shardMismatch, .noVectors, .encoderMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
-                 .permissionDenied, .symlinkLoop, .outsideRoots, .insecureBind:
+                 .permissionDenied, .symlinkLoop, .outsideRoots, .insecureBind, .encrypted, .noTextLayer, .unsafeArchive:
                 return 400
             case .unauthorized: return 401
             case .hostNotAllowed: return 403
@@ -128,7 +131,8 @@ extension RAGError {
                  .invalidVector, .invalidGenerator, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
                  .contextOverflow, .noGenerator, .badTemplate, .shardMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
-                 .permissionDenied, .symlinkLoop, .outsideRoots, .hostNotAllowed, .unsupportedMediaType, .insecureBind:
+                 .permissionDenied, .symlinkLoop, .outsideRoots, .hostNotAllowed, .unsupportedMediaType, .insecureBind,
+                 .encrypted, .noTextLayer, .unsafeArchive:
                 return 2
             case .notFound, .answerNotFound, .modelNotFound, .indexNotFound, .templateNotFound:
                 return 3

@@ -38,6 +38,8 @@ public struct IndexStats: Sendable, Codable {
     public var formats: [String: Int]
     /// The vector index `auto` plans for this index (flat below a size threshold, IVF above it when trained).
     public var vectorIndex: VectorIndexPlan?
+    /// The personal data kinds ingest replaced ("email,phone"), nil when no ingest redacted anything.
+    public var redaction: String?
 }
 
 /// One index database. Writers use one instance from one task at a time (SQLite has one writer per file);
@@ -215,7 +217,8 @@ public final class IndexStore: @unchecked Sendable {
             files: try count("files"), documents: try count("documents"), chunks: try count("chunks"),
             embeddings: try count("embeddings"),
             tokens: Int(try db.scalarInt("SELECT coalesce(sum(token_count), 0) FROM chunks") ?? 0),
-            bytesOnDisk: size, generation: try generation(), formats: formats, vectorIndex: try vectorIndexPlan())
+            bytesOnDisk: size, generation: try generation(), formats: formats, vectorIndex: try vectorIndexPlan(),
+            redaction: try meta("redaction"))
     }
 }
 

@@ -9,7 +9,7 @@ import Store
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Parse, chunk, embed and index documents (HTML, XHTML, XML, Markdown, text, BEIR JSONL).",
+        abstract: "Parse, chunk, embed and index documents (HTML, XHTML, XML, Markdown, text, BEIR JSONL, PDF, DOCX, PPTX, XLSX, ODT, ODP, ODS, EPUB).",
         discussion: "Exit status: 0 when every input was ingested, 1 when some inputs failed (each is listed), 2 on a usage error."
     )
 
@@ -24,6 +24,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Overlap between consecutive chunks in encoder tokens.") var chunkOverlap: Int = ChunkerConfig.default.overlapTokens
     @Flag(help: "Follow symbolic links inside the folders even when they lead outside them (off: such links are skipped and reported).")
     var followSymlinks = false
+    @Option(help: "Replace personal data with placeholders before chunking: a comma-separated list of email, phone, card, iban, ip, secret, or all.") var redact: String?
     @Option(help: "Spread documents over N SQLite files (a folder at --index with a manifest), by a stable hash of their path.") var shards: Int?
     @Argument(help: "Files or folders to ingest.") var paths: [String]
 
@@ -31,6 +32,9 @@ struct IngestCommand: AsyncParsableCommand {
         if paths.isEmpty { throw ValidationError("give at least one file or folder to ingest") }
         if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, got \(shards)") }
         if shards != nil && prune { throw ValidationError("--prune is not supported with --shards yet") }
+        if let redact {
+            do { _ = try RedactionKind.parseList(redact) } catch let e as RAGError { throw ValidationError(e.message) }
+        }
         do { _ = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap) } catch let e as RAGError {
             throw ValidationError(e.message)
         }
@@ -47,6 +51,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.embed = !noEmbed
         options.reembed = reembed
         options.followSymlinks = followSymlinks
+        options.redact = try redact.map(RedactionKind.parseList) ?? []
         let reporter = ProgressReporter(enabled: !json)
         if let shards {
             var summary = try ShardedIngest.run(paths: paths, index: indexOptions.path, shards: shards, options: options,
@@ -79,6 +84,10 @@ struct IngestCommand: AsyncParsableCommand {
             \(s.documents) document(s), \(s.chunks) chunk(s), \(s.embedded) embedded (\(s.embeddingCacheHits) from cache) \
             in \(String(format: "%.2f", s.seconds)) s (\(String(format: "%.1f", rate)) MB/s) into \(indexOptions.path)
             """)
+        if redact != nil {
+            let counts = RedactionKind.allCases.compactMap { k in s.redactions[k.rawValue].map { "\(k.rawValue) \($0)" } }
+            print("redacted: " + (counts.isEmpty ? "nothing found" : counts.joined(separator: ", ")))
+        }
     }
 }
 
@@ -102,7 +111,8 @@ final class ProgressReporter: @unchecked Sendable {
         let mbs = p.elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / p.elapsed : 0
         let eta = frac > 0 && frac < 1 ? p.elapsed * (1 - frac) / frac : 0
         let etaText = String(format: "%d:%02d", Int(eta) / 60, Int(eta) % 60)
-        let stats = "\(p.filesDone)/\(p.filesTotal) files  \(p.chunks) chunks  \(String(format: "%.1f", mbs)) MB/s  ETA \(etaText)"
+        let units = (p.pages > 0 ? "  \(p.pages) pages" : "") + (p.entries > 0 ? "  \(p.entries) entries" : "")
+        let stats = "\(p.filesDone)/\(p.filesTotal) files\(units)  \(p.chunks) chunks  \(String(format: "%.1f", mbs)) MB/s  ETA \(etaText)"
         if terminal {
             let width = 30
             let filled = Int(frac * Double(width))

@@ -35,6 +35,9 @@ enum ShardedIngest {
             total.bytes += s.bytes
             total.seconds += s.seconds
             total.problems += s.problems
+            total.pages += s.pages
+            total.entries += s.entries
+            for (kind, n) in s.redactions { total.redactions[kind, default: 0] += n }
         }
         return total
     }

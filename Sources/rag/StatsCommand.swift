@@ -27,5 +27,6 @@ struct StatsCommand: AsyncParsableCommand {
         }
         print("keyword     FTS5 porter unicode61 over chunk text and heading path")
         print("generation  \(s.generation)")
+        if let redaction = s.redaction { print("redaction   \(redaction) (replaced by placeholders at ingest)") }
     }
 }

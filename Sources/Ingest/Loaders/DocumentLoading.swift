@@ -9,6 +9,9 @@ public struct LoadResult: Sendable {
     public var documents: [Document]
     /// Problems that did not stop the file: JSONL bad lines (each with its line number). Report each once.
     public var problems: [RAGError]
+    /// Pages read (PDF) and archive entries read (office and e-book formats), for the progress line.
+    public var pages = 0
+    public var entries = 0
 
     public init(format: DocumentFormat, documents: [Document], problems: [RAGError] = []) {
         self.format = format
@@ -30,6 +33,8 @@ public struct LoaderRegistry: Sendable {
         case .markdown: MarkdownLoader()
         case .text: TextLoader()
         case .jsonl: JSONLLoader()
+        case .pdf: PDFLoader()
+        case .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub: OfficeLoader(format: format)
         }
     }
 }
@@ -54,7 +59,7 @@ public enum DocumentLoading {
 
     /// Loads with a known format (the empty and binary checks still apply).
     public static func load(path: String, bytes: [UInt8], format: DocumentFormat) throws -> LoadResult {
-        try FormatDetector.checkText(path: path, bytes: bytes)
+        if !format.isBinaryContainer { try FormatDetector.checkText(path: path, bytes: bytes) }
         switch format {
         case .html, .xhtml:
             return LoadResult(format: format, documents: [try HTMLLoader().loadDocument(path: path, bytes: bytes, format: format)])
@@ -66,6 +71,10 @@ public enum DocumentLoading {
             return LoadResult(format: format, documents: [TextLoader().loadDocument(path: path, text: UTF8Repair.string(from: bytes))])
         case .jsonl:
             return JSONLLoader().loadResult(path: path, bytes: bytes)
+        case .pdf:
+            return try PDFLoader().loadResult(path: path, bytes: bytes)
+        case .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub:
+            return try OfficeLoader(format: format).loadResult(path: path, bytes: bytes)
         }
     }
 }

@@ -13,6 +13,14 @@ public enum FormatDetector {
         case "md", "markdown", "mdown", "mkd": return .markdown
         case "txt", "text", "rst": return .text
         case "jsonl", "ndjson": return .jsonl
+        case "pdf": return .pdf
+        case "docx": return .docx
+        case "pptx": return .pptx
+        case "xlsx": return .xlsx
+        case "odt": return .odt
+        case "odp": return .odp
+        case "ods": return .ods
+        case "epub": return .epub
         default: return nil
         }
     }
@@ -25,6 +33,9 @@ public enum FormatDetector {
     /// becomes `.xhtml`); otherwise the content is sniffed.
     /// - Throws: `RAGError` `.emptyFile`, `.binaryFile`, or `.unsupportedFormat`.
     public static func detect(path: String, bytes: [UInt8]) throws -> DocumentFormat {
+        // Binary containers are recognised before the text checks, which would refuse them.
+        if let byExtension = format(forPath: path), byExtension.isBinaryContainer { return byExtension }
+        if bytes.starts(with: Array("%PDF-".utf8)) { return .pdf }
         try checkText(path: path, bytes: bytes)
         let head = bytes.prefix(8192)
         let sniffed = sniff(head)
@@ -34,7 +45,7 @@ public enum FormatDetector {
         }
         if let sniffed { return sniffed }
         throw RAGError(.unsupportedFormat, path: path,
-                          reason: "unsupported format: extension '\(pathExtension(path) ?? "")' is not html, xhtml, xml, md, txt or jsonl and the content is not recognisable")
+                          reason: "unsupported format: extension '\(pathExtension(path) ?? "")' is not html, xhtml, xml, md, txt, jsonl, pdf, docx, pptx, xlsx, odt, odp, ods or epub and the content is not recognisable")
     }
 
     /// Refuses what no loader should read: an empty (or whitespace-only) file and a binary file.
@@ -123,5 +134,15 @@ public enum FormatDetector {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         let ext = name[name.index(after: dot)...]
         return ext.isEmpty ? nil : String(ext)
+    }
+}
+
+extension DocumentFormat {
+    /// PDF and the zip-based formats: binary files that their own loaders open, never the text checks.
+    var isBinaryContainer: Bool {
+        switch self {
+        case .pdf, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub: true
+        case .html, .xhtml, .xml, .markdown, .text, .jsonl: false
+        }
     }
 }
