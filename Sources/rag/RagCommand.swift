@@ -9,6 +9,7 @@ struct RagCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rag",
         abstract: "Local retrieval-augmented generation: ingest documents, search them, ask questions about them.",
+        version: VersionText.text,
         subcommands: [
             IngestCommand.self,
             SearchCommand.self,

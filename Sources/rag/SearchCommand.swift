@@ -1,5 +1,6 @@
 /// `rag search`: ranked chunks for a query (dense, keyword or hybrid), with highlighted snippets.
 import ArgumentParser
+import Encoder
 import Foundation
 import Retrieval
 import Store
@@ -51,11 +52,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         if ShardLayout.isSharded(indexOptions.path) { return try runSharded() }
         let store = try IndexStore(path: indexOptions.path, readOnly: true)
-        var mode = self.mode
-        // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
-        if mode == .hybrid, (try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0) == 0 {
-            mode = .keyword
-        }
+        let mode = try self.mode.available(in: store)
         let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: retrievalOptions)
         let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
         try show(hits, mode: mode)
@@ -73,20 +70,11 @@ struct SearchCommand: AsyncParsableCommand {
 
     /// Every shard searched concurrently with one query vector; the per-shard results merged.
     func runSharded() throws {
-        let manifest = try ShardLayout.load(at: indexOptions.path)
-        let stores = try ShardLayout.shardPaths(indexOptions.path, manifest).map { try IndexStore(path: $0, readOnly: true) }
-        var mode = self.mode
-        let withVectors = try stores.filter { try $0.meta("embedding_model") != nil }
-        if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
-        let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
-        guard models.count <= 1 else {
-            throw StoreError(code: "encoder_mismatch", message: "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+        let models = try ModelLoader(directory: modelOptions.directory)
+        let (retriever, mode) = try ShardedRetriever.open(at: indexOptions.path, mode: self.mode, options: retrievalOptions) {
+            try models.encoder(precision: EncoderPrecision(modelID: $0))
         }
-        let cache = QueryEmbeddingCache()
-        let loader = RetrieverLoader(modelOptions: modelOptions)
-        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: retrievalOptions)
-        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: retrievalOptions, cache: cache) }
-        let hits = try ShardedRetriever(shards: retrievers).search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
+        let hits = try retriever.search(query, mode: mode, k: k, filter: try ChunkFilter(parsing: filter), highlight: highlight)
         try show(hits, mode: mode)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `rag search --mode`, `rag index build --ivf`, `rag stats`, `rag eval --mode hybrid` and `rag bench search` as
@@ -75,20 +76,8 @@ import Testing
 
     @Test func evalHybridScoresABEIRCorpus() throws {
         let dir = try CLI.temporaryDirectory("evalhybrid")
-        let corpus = dir.appendingPathComponent("corpus.jsonl"), queries = dir.appendingPathComponent("queries.jsonl")
-        let qrels = dir.appendingPathComponent("qrels.tsv")
-        try """
-            {"_id": "d1", "title": "Penguins", "text": "Emperor penguins breed in the Antarctic winter."}
-            {"_id": "d2", "title": "Camels", "text": "Camels store fat in their humps to survive the desert."}
-            {"_id": "d3", "title": "Owls", "text": "Owls hunt at night using silent flight."}
-
-            """.write(to: corpus, atomically: true, encoding: .utf8)
-        try """
-            {"_id": "q1", "text": "where do emperor penguins breed"}
-            {"_id": "q2", "text": "how do camels survive the desert"}
-
-            """.write(to: queries, atomically: true, encoding: .utf8)
-        try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+        let beir = try BEIRTestCorpus.write(to: dir)
+        let (corpus, queries, qrels) = (beir.corpus, beir.queries, beir.qrels)
         for (mode, type) in [("hybrid", "flat"), ("dense", "int8"), ("dense", "ivf")] {
             let r = try CLI.run(["eval", "--corpus", corpus.path, "--queries", queries.path, "--qrels", qrels.path, "--mode", mode,
                                  "--index-type", type, "--index", dir.appendingPathComponent("e.sqlite").path, "--json"])
