@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["TestSupport", "Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "BenchmarksTests", dependencies: ["TestSupport", "Benchmarks", "Answering", "Retrieval", "Store", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
     ]
 )

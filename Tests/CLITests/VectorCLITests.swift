@@ -86,17 +86,6 @@ import Testing
         }
     }
 
-    /// A float32 .npy file of `rows`.
-    func writeNpy(_ rows: [[Float]], to url: URL) throws {
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows.count), \(rows[0].count)), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        for row in rows { for x in row { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } } }
-        try data.write(to: url)
-    }
-
     @Test func benchSearchPrintsOneJSONLineWithRecallAgainstExact() throws {
         let dir = try CLI.temporaryDirectory("benchsearch")
         var state: UInt64 = 42
@@ -104,8 +93,8 @@ import Testing
         let vectors = (0..<3000).map { _ in (0..<32).map { _ in next() } }
         let queries = (0..<20).map { _ in (0..<32).map { _ in next() } }
         let v = dir.appendingPathComponent("v.npy"), q = dir.appendingPathComponent("q.npy")
-        try writeNpy(vectors, to: v)
-        try writeNpy(queries, to: q)
+        try NumpyFile.write(vectors, to: v)
+        try NumpyFile.write(queries, to: q)
         for type in ["flat", "int8", "ivf"] {
             var args = ["bench", "search", "--vectors", v.path, "--queries", q.path, "--index-type", type, "--repeats", "1"]
             if type == "ivf" { args += ["--target-recall", "0.9"] }
