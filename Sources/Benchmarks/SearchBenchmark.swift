@@ -59,7 +59,8 @@ public struct SearchBenchmark: Sendable {
             throw RAGError("invalid_input", "vectors are \(base.columns)-dimensional but queries are \(q.columns)-dimensional")
         }
         guard k <= base.rows else { throw RAGError("invalid_input", "-k \(k) is larger than the \(base.rows) vectors") }
-        let path = NSTemporaryDirectory() + "rag-bench-search-\(getpid()).sqlite"
+        // Unique per run, not per process: a library caller (a test suite) may run several at once.
+        let path = NSTemporaryDirectory() + "rag-bench-search-\(UUID().uuidString).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
         let store = try IndexStore(path: path)
         try store.insertBareVectors(count: base.rows, dimension: base.columns, source: "bench.npy", model: "bench/npy",
