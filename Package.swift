@@ -64,6 +64,12 @@ let package = Package(
         // Generator set-up (local GGUF or remote pool) for `rag ask` and `rag serve`, below Server so the CLI's
         // ask needs no HTTP server and the numeric Generator stays free of NIO.
         .target(name: "Backends", dependencies: ["Generator", "RemoteGeneration", "Tokenizers", "RAGCore"]),
+        // Every `rag bench …` measurement and `rag eval`'s run, so the CLI only parses and prints.
+        .target(name: "Benchmarks", dependencies: [
+            "Answering", "Retrieval", "Store", "Ingest", "Encoder", "Generator", "Tokenizers", "Kernels",
+            "RemoteGeneration", "Backends", "RAGCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
             "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -75,22 +81,27 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
-                "RemoteGeneration", "Backends", "Server",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "RemoteGeneration", "Backends", "Server", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: simd
+            swiftSettings: simd,
+            plugins: ["BuildInfoPlugin"]
         ),
+        // The git commit for `rag --version`, generated at build time.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
 
-        .testTarget(name: "RAGCoreTests", dependencies: ["RAGCore"], swiftSettings: simd),
+        // Helpers every test target shares: repository paths, the BEIR test corpus, fakes.
+        .target(name: "TestSupport", dependencies: ["RAGCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "RAGCoreTests", dependencies: ["TestSupport", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "EncoderTests", dependencies: ["TestSupport", "Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "GeneratorTests", dependencies: ["TestSupport", "Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "AnsweringTests", dependencies: ["TestSupport", "Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "BenchmarksTests", dependencies: ["TestSupport", "Benchmarks", "Answering", "Retrieval", "Store", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RemoteGenerationTests", dependencies: [
             "RemoteGeneration", "RAGCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -102,6 +113,6 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
-        .testTarget(name: "CLITests", dependencies: ["RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
     ]
 )

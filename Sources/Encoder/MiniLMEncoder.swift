@@ -91,13 +91,13 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
         let output = UnsafeMutablePointer<Float>.allocate(capacity: sequences.count * dim)
         defer { output.deallocate() }
         let shared = SharedOutput(pointer: output)
-        let next = BatchCounter()
+        let next = WorkCounter()
         let workerCount = min(workers, batches.count)
         let largest = batches.map { $0.reduce(0) { $0 + max(1, sequences[$1].count) } }.max() ?? 1
         let longest = sequences.map(\.count).max() ?? 1
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let workspace = BertWorkspace(config: config, maxTokens: largest, maxSequence: max(longest, 1))
-            while let b = next.take(limit: batches.count) {
+            while let b = next.take(below: batches.count) {
                 run(batch: batches[b].map { (index: $0, ids: sequences[$0]) }, workspace: workspace, output: shared.pointer)
             }
         }
@@ -136,18 +136,4 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
 /// The output buffer, written by workers at disjoint rows.
 private struct SharedOutput: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
-}
-
-/// Hands out batch indices to workers; a lock because it is taken once per batch (milliseconds of work each).
-private final class BatchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func take(limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
 }

@@ -4,6 +4,8 @@ extension RAGError {
     public enum Code: String, Sendable, CaseIterable, Codable {
         // Input: flags, JSON bodies, query values.
         case badRequest = "bad_request"
+        /// A benchmark's or evaluation's input file (questions, vectors, corpus) that cannot be used.
+        case invalidInput = "invalid_input"
         case invalidField = "invalid_field"
         case missingField = "missing_field"
         case unknownField = "unknown_field"
@@ -95,7 +97,7 @@ extension RAGError {
         /// The HTTP status the server answers with.
         public var httpStatus: Int {
             switch self {
-            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
+            case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
                  .invalidVector, .invalidGenerator, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
                  .templateNotFound, .shardMismatch, .noVectors, .encoderMismatch,
@@ -126,7 +128,7 @@ extension RAGError {
         /// 4 a model or index that cannot be used, 5 busy, timed out, or a generation backend failed.
         public var exitCode: Int32 {
             switch self {
-            case .badRequest, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
+            case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
                  .invalidVector, .invalidGenerator, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
                  .contextOverflow, .noGenerator, .badTemplate, .shardMismatch,

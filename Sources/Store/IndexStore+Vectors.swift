@@ -53,6 +53,12 @@ extension IndexStore {
         try db.prepare("INSERT OR REPLACE INTO ivf_members(chunk_id, list_id) VALUES (?, ?)").run([.int(chunkID), .int(Int64(list))])
     }
 
+    /// How many chunks have a vector (none: the index was ingested with --no-embed, so hybrid search falls back to
+    /// keywords).
+    public func embeddingCount() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM embeddings") ?? 0)
+    }
+
     /// Every stored vector as one matrix, rows in chunk-id order.
     public func loadVectorMatrix() throws -> VectorMatrix {
         let n = Int(try db.scalarInt("SELECT count(*) FROM embeddings") ?? 0)

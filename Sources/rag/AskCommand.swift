@@ -66,9 +66,8 @@ struct AskCommand: AsyncParsableCommand {
         options.extractive = extractive
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance
-        options.cacheContext = ["mode": context.mode.rawValue, "filter": filter.joined(separator: "\u{1F}"),
-                                "encoder": context.encoderID ?? "-", "generator": loaded?.name ?? "-",
-                                "context_length": String(contextLength)]
+        options.cacheContext = AnswerCacheKey(mode: context.mode, filter: filter, encoderID: context.encoderID,
+                                              generatorName: loaded?.name, contextLength: contextLength).context
         let streaming = !json
         let answer = try await engine.answer(question, options: options) { delta in
             if streaming {

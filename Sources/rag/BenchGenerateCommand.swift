@@ -1,8 +1,8 @@
 /// `rag bench generate`: prefill and decode speed of the local generator, as one JSON line.
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Generator
-import RAGCore
 
 struct BenchGenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Benchmark the local generator (like llama-bench -p/-n).")
@@ -17,23 +17,9 @@ struct BenchGenerateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("fixed-threads"), help: "Always use --threads for decode (no adaptation to busy cores).") var fixedThreads = false
 
     func run() async throws {
-        do {
-            let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            let engine = try LocalGenerator(modelPath: modelPath, threads: n, contextLength: promptTokens + genTokens,
-                                            adaptiveThreads: !fixedThreads)
-            let r = try engine.benchmark(promptTokens: promptTokens, genTokens: genTokens, repeats: repeats)
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            let peakMB = Double(usage.ru_maxrss) / 1024  // Linux reports KiB
-            func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
-            print("{\"threads\":\(r.threads),\"prompt_tokens\":\(r.promptTokens),\"gen_tokens\":\(r.genTokens),"
-                + "\"prefill_tok_s\":\(f(r.prefillTokensPerSecond)),\"decode_tok_s\":\(f(r.decodeTokensPerSecond)),"
-                + "\"ttft_s\":\(f(r.timeToFirstTokenSeconds, 4)),\"peak_rss_mb\":\(f(peakMB, 1)),"
-                + "\"decode_steps_by_threads\":\(r.decodeStepsByThreads),\"prefill_cpu_s\":\(f(r.prefillCPUSeconds, 3)),"
-                + "\"decode_cpu_s\":\(f(r.decodeCPUSeconds, 3))}")
-        } catch let e as RAGError {
-            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-            throw ExitCode(e.code.exitCode)
-        }
+        let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let engine = try LocalGenerator(modelPath: modelPath, threads: n, contextLength: promptTokens + genTokens,
+                                        adaptiveThreads: !fixedThreads)
+        try printJSON(try GenerateBenchmark.run(engine, promptTokens: promptTokens, genTokens: genTokens, repeats: repeats))
     }
 }

@@ -1,6 +1,6 @@
 /// `rag bench tokenizer`: WordPiece token counting throughput over a corpus (the chunker's hot path during ingest).
 import ArgumentParser
-import Foundation
+import Benchmarks
 import Tokenizers
 
 struct BenchTokenizerCommand: AsyncParsableCommand {
@@ -13,18 +13,8 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
     @Option(help: "Folder of the model folders.") var modelsDir: String = "Models"
 
     func run() async throws {
-        let texts = try BenchEncoderCommand.readCorpus(corpus, limit: limit > 0 ? limit : Int.max)
+        let texts = try asUsageError { try CorpusTexts.read(corpus, limit: limit > 0 ? limit : Int.max) }
         let tokenizer = try WordPieceTokenizer(directory: EncoderModel.directory(modelsDir))
-        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
-        var best = Double.infinity
-        var tokens = 0
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            tokens = texts.reduce(0) { $0 + tokenizer.tokenCount($1) }
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        print("{\"texts\":\(texts.count),\"bytes\":\(bytes),\"tokens\":\(tokens),\"seconds\":\(JSONText.number(best))"
-            + ",\"mb_per_s\":\(JSONText.number(Double(bytes) / 1e6 / best))"
-            + ",\"tokens_per_s\":\(JSONText.number(Double(tokens) / best))}")
+        try printJSON(TokenizerBenchmark.run(tokenizer, texts: texts, repeats: repeats))
     }
 }

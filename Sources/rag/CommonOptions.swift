@@ -43,15 +43,10 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: data, as: UTF8.self))
 }
 
-var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 var standardOutputIsTerminal: Bool { isatty(1) == 1 }
 
-/// Peak resident set size of this process, in MB (VmHWM from /proc/self/status).
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
-        return kb / 1024
-    }
-    return 0
+/// Runs `body`, reporting a library's `invalid_input` error (a bad input file named by a flag) as a usage error,
+/// so it exits with status 2 like the flag checks.
+func asUsageError<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RAGError where e.code == .invalidInput { throw ValidationError(e.message) }
 }

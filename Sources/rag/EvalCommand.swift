@@ -1,5 +1,6 @@
 /// `rag eval`: ingests a BEIR corpus through the normal pipeline, runs its queries and scores the run.
 import ArgumentParser
+import Benchmarks
 import Encoder
 import Foundation
 import Ingest
@@ -60,37 +61,20 @@ struct EvalCommand: AsyncParsableCommand {
             if summary.documents == 0 && summary.filesUnchanged == 0 { throw ExitCode(1) }
         }
 
-        if mode != .keyword, indexType == .ivf, try store.ivfCentroids() == nil {
-            let report = try store.trainIVF()
-            if !json { print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s") }
+        if let report = try RetrievalEvaluation.trainIVFIfMissing(store, mode: mode, indexType: indexType), !json {
+            print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s")
         }
         let retriever = Retriever(store: store, embedder: embedder)
-        let qids = judged.keys.sorted()
-        var run: Run = [:]
-        let start = Date()
-        for qid in qids {
-            guard let text = queryTexts[qid] else {
-                printError("rag: query \(qid) is in \(qrels) but not in \(queries); it scores 0")
-                continue
-            }
-            var docs: [String: Double] = [:]
-            for (doc, score) in try retriever.rankDocuments(text, parameters) {
-                docs[doc] = score
-            }
-            run[qid] = docs
-        }
-        let seconds = Date().timeIntervalSince(start)
-        if let runFile {
-            let lines = RetrievalMetrics.trecLines(run, tag: "rag-\(mode.rawValue)", queryOrder: qids)
-            try (lines.joined(separator: "\n") + "\n").write(toFile: runFile, atomically: true, encoding: .utf8)
-        }
-        let m = RetrievalMetrics.evaluate(run: run, qrels: judged)
+        let outcome = try RetrievalEvaluation.run(retriever, queries: queryTexts, qrels: judged, parameters: parameters)
+        for qid in outcome.missingQueries { printError("rag: query \(qid) is in \(qrels) but not in \(queries); it scores 0") }
+        if let runFile { try RetrievalEvaluation.trecText(outcome, mode: mode).write(toFile: runFile, atomically: true, encoding: .utf8) }
+        let m = outcome.metrics
         if json {
             try printJSON(m)
         } else {
             print(String(format: "nDCG@10    %.4f\nRecall@10  %.4f\nRecall@100 %.4f\nMRR@10     %.4f", m.ndcgAt10, m.recallAt10, m.recallAt100, m.mrrAt10))
             let plan = mode == .keyword ? "" : "  vectors \((try? retriever.denseIndex().plan.type.rawValue) ?? "?")"
-            print("queries \(m.queries)  mode \(mode.rawValue)\(plan)  index \(indexPath)  \(String(format: "%.1f", Double(qids.count) / max(seconds, 1e-9))) queries/s")
+            print("queries \(m.queries)  mode \(mode.rawValue)\(plan)  index \(indexPath)  \(String(format: "%.1f", Double(outcome.queryIDs.count) / max(outcome.seconds, 1e-9))) queries/s")
         }
     }
 }

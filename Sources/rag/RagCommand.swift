@@ -10,6 +10,7 @@ struct RagCommand: AsyncParsableCommand {
         commandName: "rag",
         abstract: "Local retrieval-augmented generation: ingest documents, search them, ask questions about them.",
         discussion: exitCodes,
+        version: VersionText.text,
         subcommands: [
             IngestCommand.self,
             SearchCommand.self,

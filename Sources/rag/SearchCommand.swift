@@ -2,6 +2,7 @@
 import RAGCore
 import ArgumentParser
 import Foundation
+import Encoder
 import Retrieval
 import Store
 
@@ -57,11 +58,8 @@ struct SearchCommand: AsyncParsableCommand {
         let parameters = try searchParameters()
         if ShardLayout.isSharded(indexOptions.path) { return try runSharded(parameters) }
         let store = try IndexStore(path: indexOptions.path, readOnly: true)
-        var mode = parameters.mode
         // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
-        if mode == .hybrid, (try store.db.scalarInt("SELECT count(*) FROM embeddings") ?? 0) == 0 {
-            mode = .keyword
-        }
+        let mode = try parameters.mode.available(in: store)
         let p = parameters.with(mode: mode)
         let retriever = try RetrieverLoader(modelOptions: modelOptions).retriever(store: store, mode: mode, options: RetrievalOptions())
         let hits = try retriever.search(query, p, highlight: highlight)
@@ -72,22 +70,13 @@ struct SearchCommand: AsyncParsableCommand {
 
     /// Every shard searched concurrently with one query vector; the per-shard results merged.
     func runSharded(_ parameters: SearchParameters) throws {
-        let manifest = try ShardLayout.load(at: indexOptions.path)
-        let stores = try ShardLayout.shardPaths(indexOptions.path, manifest).map { try IndexStore(path: $0, readOnly: true) }
-        var mode = parameters.mode
-        let withVectors = try stores.filter { try $0.meta("embedding_model") != nil }
-        if mode == .hybrid && withVectors.isEmpty { mode = .keyword }
-        let models = Set(try withVectors.map { try $0.meta("embedding_model")! })
-        guard models.count <= 1 else {
-            throw RAGError(.encoderMismatch, "shards of \(indexOptions.path) hold vectors of different encoders (\(models.sorted().joined(separator: ", "))): re-ingest with --reembed")
+        let models = try ModelLoader(directory: modelOptions.directory)
+        let (retriever, mode) = try ShardedRetriever.open(at: indexOptions.path, mode: parameters.mode, options: RetrievalOptions()) {
+            try models.encoder(precision: EncoderPrecision(modelID: $0))
         }
-        let cache = QueryEmbeddingCache()
-        let loader = RetrieverLoader(modelOptions: modelOptions)
-        let first = try loader.retriever(store: withVectors.first ?? stores[0], mode: mode, options: RetrievalOptions())
-        let retrievers = stores.map { Retriever(store: $0, embedder: first.embedder, options: RetrievalOptions(), cache: cache) }
         let p = parameters.with(mode: mode)
-        let hits = try ShardedRetriever(shards: retrievers).search(query, p, highlight: highlight)
-        try show(hits, mode: mode, nprobeNotUsed: try first.nprobeNotUsed(p))
+        let hits = try retriever.search(query, p, highlight: highlight)
+        try show(hits, mode: mode, nprobeNotUsed: try retriever.shards.first?.nprobeNotUsed(p))
     }
 
     func show(_ hits: [SearchHit], mode: SearchMode, nprobeNotUsed: String?) throws {

@@ -22,7 +22,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             let tokenizer = try WordPieceTokenizer(directory: EncoderModel.directory(modelOptions.directory))
             let items = texts.map { (text: $0, ids: tokenizer.encode($0)) }
             if json {
-                printItems(items.map { ($0.text, $0.ids.map(Int.init)) })
+                try printItems(items.map { ($0.text, $0.ids.map(Int.init)) })
             } else {
                 for item in items {
                     print(item.text.debugDescription)
@@ -31,16 +31,19 @@ struct TokenizeCommand: AsyncParsableCommand {
             }
         case .generator:
             let tokenizer = try BPETokenizer(gguf: try GGUFFile(path: GeneratorModel.path(modelOptions.directory)))
-            printItems(texts.map { ($0, tokenizer.encode($0, parseSpecial: true).map(Int.init)) })
+            try printItems(texts.map { ($0, tokenizer.encode($0, parseSpecial: true).map(Int.init)) })
         }
     }
 
+    struct Output: Encodable {
+        var items: [Item]
+        struct Item: Encodable { var text: String; var tokenIds: [Int] }
+    }
+
     /// `{"items":[{"text":…,"token_ids":[…]}]}` with --json, else one line of ids per text.
-    private func printItems(_ items: [(String, [Int])]) {
+    private func printItems(_ items: [(String, [Int])]) throws {
         if json {
-            let obj: [String: Any] = ["items": items.map { ["text": $0.0, "token_ids": $0.1] as [String: Any] }]
-            let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(Output(items: items.map { .init(text: $0.0, tokenIds: $0.1) }))
         } else {
             for (_, ids) in items { print(ids.map(String.init).joined(separator: " ")) }
         }

@@ -6,6 +6,7 @@ import Foundation
 import Generator
 import RAGCore
 import Store
+import TestSupport
 import Testing
 
 @Suite struct PrimedPromptTests {
@@ -81,8 +82,7 @@ final class StreamedText: @unchecked Sendable {  // guarded by lock
 
 /// The real SmolLM2 generator behind the answer engine.
 @Suite(.serialized) struct PrimedRealGeneratorTests {
-    static let modelPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    static let modelPath = Paths.generatorModel
     let hits = [hit(11, "docs/make.md", "make installs the Debian packages libopenblas-dev and libxml2-dev when they are missing."),
                 hit(12, "docs/models.md", "scripts/fetch-models downloads the model wheels from PyPI into Models/."),
                 hit(13, "docs/cats.md", "Cats sleep a lot.")]

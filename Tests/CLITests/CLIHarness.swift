@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `rag` binary (the one next to this test bundle) as a real process.
 enum CLI {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = Paths.root
 
     static var binary: String {
         if let env = ProcessInfo.processInfo.environment["RAG_BIN"] { return env }

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 /// `rag ingest`, `rag search`, `rag stats` and `rag eval` run as real processes on real files and a real SQLite index.
@@ -89,20 +90,9 @@ import Testing
 
     @Test func evalScoresABEIRCorpusAndWritesATRECRunFile() throws {
         let dir = try CLI.temporaryDirectory("eval")
-        let corpus = dir.appendingPathComponent("corpus.jsonl"), queries = dir.appendingPathComponent("queries.jsonl")
-        let qrels = dir.appendingPathComponent("qrels.tsv"), runFile = dir.appendingPathComponent("run.trec")
-        try """
-            {"_id": "d1", "title": "Penguins", "text": "Emperor penguins breed in the Antarctic winter."}
-            {"_id": "d2", "title": "Camels", "text": "Camels store fat in their humps to survive the desert."}
-            {"_id": "d3", "title": "Owls", "text": "Owls hunt at night using silent flight."}
-
-            """.write(to: corpus, atomically: true, encoding: .utf8)
-        try """
-            {"_id": "q1", "text": "where do emperor penguins breed"}
-            {"_id": "q2", "text": "how do camels survive the desert"}
-
-            """.write(to: queries, atomically: true, encoding: .utf8)
-        try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+        let beir = try BEIRTestCorpus.write(to: dir)
+        let (corpus, queries, qrels) = (beir.corpus, beir.queries, beir.qrels)
+        let runFile = dir.appendingPathComponent("run.trec")
         let r = try CLI.run(["eval", "--corpus", corpus.path, "--queries", queries.path, "--qrels", qrels.path,
                              "--index", dir.appendingPathComponent("e.sqlite").path, "--run-file", runFile.path, "--json"])
         #expect(r.status == 0, "\(r.stderr)")

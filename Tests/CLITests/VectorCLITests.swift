@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `rag search --mode`, `rag index build --ivf`, `rag stats`, `rag eval --mode hybrid` and `rag bench search` as
@@ -75,37 +76,14 @@ import Testing
 
     @Test func evalHybridScoresABEIRCorpus() throws {
         let dir = try CLI.temporaryDirectory("evalhybrid")
-        let corpus = dir.appendingPathComponent("corpus.jsonl"), queries = dir.appendingPathComponent("queries.jsonl")
-        let qrels = dir.appendingPathComponent("qrels.tsv")
-        try """
-            {"_id": "d1", "title": "Penguins", "text": "Emperor penguins breed in the Antarctic winter."}
-            {"_id": "d2", "title": "Camels", "text": "Camels store fat in their humps to survive the desert."}
-            {"_id": "d3", "title": "Owls", "text": "Owls hunt at night using silent flight."}
-
-            """.write(to: corpus, atomically: true, encoding: .utf8)
-        try """
-            {"_id": "q1", "text": "where do emperor penguins breed"}
-            {"_id": "q2", "text": "how do camels survive the desert"}
-
-            """.write(to: queries, atomically: true, encoding: .utf8)
-        try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+        let beir = try BEIRTestCorpus.write(to: dir)
+        let (corpus, queries, qrels) = (beir.corpus, beir.queries, beir.qrels)
         for (mode, type) in [("hybrid", "flat"), ("dense", "int8"), ("dense", "ivf")] {
             let r = try CLI.run(["eval", "--corpus", corpus.path, "--queries", queries.path, "--qrels", qrels.path, "--mode", mode,
                                  "--index-type", type, "--index", dir.appendingPathComponent("e.sqlite").path, "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.json?["ndcg@10"] as? Double == 1.0, "\(mode) \(type)")
         }
-    }
-
-    /// A float32 .npy file of `rows`.
-    func writeNpy(_ rows: [[Float]], to url: URL) throws {
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows.count), \(rows[0].count)), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        for row in rows { for x in row { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } } }
-        try data.write(to: url)
     }
 
     @Test func benchSearchPrintsOneJSONLineWithRecallAgainstExact() throws {
@@ -115,8 +93,8 @@ import Testing
         let vectors = (0..<3000).map { _ in (0..<32).map { _ in next() } }
         let queries = (0..<20).map { _ in (0..<32).map { _ in next() } }
         let v = dir.appendingPathComponent("v.npy"), q = dir.appendingPathComponent("q.npy")
-        try writeNpy(vectors, to: v)
-        try writeNpy(queries, to: q)
+        try NumpyFile.write(vectors, to: v)
+        try NumpyFile.write(queries, to: q)
         for type in ["flat", "int8", "ivf"] {
             var args = ["bench", "search", "--vectors", v.path, "--queries", q.path, "--index-type", type, "--repeats", "1"]
             if type == "ivf" { args += ["--target-recall", "0.9"] }

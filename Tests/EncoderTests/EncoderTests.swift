@@ -2,6 +2,7 @@
 /// model files. Run in release: `swift test -c release -Xswiftc -enable-testing --filter EncoderTests`.
 import Encoder
 import Foundation
+import TestSupport
 import Testing
 
 struct ReferenceItem: Decodable {
@@ -14,24 +15,16 @@ struct Reference: Decodable {
     let items: [ReferenceItem]
 }
 
-enum Paths {
-    /// The repository root: three levels up from Tests/EncoderTests/<file>.swift.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let model = root.appendingPathComponent("Models/minilm")
-    static let fixture = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/minilm-reference.json")
-}
-
 func requireModel() throws {
-    let weights = Paths.model.appendingPathComponent("model.safetensors").path
+    let weights = Paths.encoderDirectory.appendingPathComponent("model.safetensors").path
     if !FileManager.default.fileExists(atPath: weights) {
-        Issue.record("model files missing in \(Paths.model.path): run scripts/fetch-models")
+        Issue.record("model files missing in \(Paths.encoderDirectory.path): run scripts/fetch-models")
         throw CancellationError()
     }
 }
 
 func loadReference() throws -> Reference {
-    try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Paths.fixture))
+    try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Paths.sharedFixture("minilm-reference.json")))
 }
 
 func cosine(_ a: [Float], _ b: [Float]) -> Double {
@@ -46,7 +39,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
 
 @Test func fp32VectorsMatchSentenceTransformersForEveryFixtureItem() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory)
     let reference = try loadReference()
     #expect(encoder.dimension == 384)
     let vectors = try encoder.embed(reference.items.map(\.text))
@@ -65,7 +58,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
 
 @Test func embeddingOneByOneEqualsEmbeddingInABatch() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model, maxBatchTokens: 512)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory, maxBatchTokens: 512)
     let texts = try loadReference().items.map(\.text)
     let batched = try encoder.embed(texts)
     for (i, text) in texts.enumerated() {
@@ -77,7 +70,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
 
 @Test func int8VectorsStayCloseToTheReferenceForEveryFixtureItem() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model, precision: .int8)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory, precision: .int8)
     let reference = try loadReference()
     let vectors = try encoder.embed(reference.items.map(\.text))
     var worst = 1.0
@@ -87,20 +80,20 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
         #expect(c >= 0.99, "int8 cosine \(c) for \(item.text.prefix(60).debugDescription)")
     }
     print("int8: worst cosine \(worst)")
-    let fp32 = try MiniLMEncoder(directory: Paths.model)
+    let fp32 = try MiniLMEncoder(directory: Paths.encoderDirectory)
     #expect(encoder.modelID != fp32.modelID)
 }
 
 @Test func modelIDCarriesTheWeightsSHA256() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory)
     #expect(encoder.weightsSHA256.count == 64)
     #expect(encoder.modelID.contains(encoder.weightsSHA256))
 }
 
 @Test func hostileInputsGiveUnitVectors() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory)
     let texts = ["", "   \t\n", String(repeating: "lorem ipsum dolor ", count: 6_000), "\u{1}\u{2}\u{3}", "🎉🍕👍🏽",
                  String(repeating: "x", count: 100_000)]
     let vectors = try encoder.embed(texts)
@@ -115,7 +108,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
 
 @Test func aBatchOfTenThousandTextsIsEmbedded() throws {
     try requireModel()
-    let encoder = try MiniLMEncoder(directory: Paths.model)
+    let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory)
     let texts = (0..<10_000).map { "document number \($0) about retrieval" }
     let vectors = try encoder.embed(texts)
     #expect(vectors.count == 10_000)
@@ -130,10 +123,10 @@ func modelFolder(withWeights bytes: Data) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("minilm-broken-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     for name in ["config.json", "vocab.txt", "tokenizer_config.json", "sentence_bert_config.json", "modules.json"] {
-        try FileManager.default.copyItem(at: Paths.model.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        try FileManager.default.copyItem(at: Paths.encoderDirectory.appendingPathComponent(name), to: dir.appendingPathComponent(name))
     }
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
-    try FileManager.default.copyItem(at: Paths.model.appendingPathComponent("1_Pooling/config.json"),
+    try FileManager.default.copyItem(at: Paths.encoderDirectory.appendingPathComponent("1_Pooling/config.json"),
                                      to: dir.appendingPathComponent("1_Pooling/config.json"))
     try bytes.write(to: dir.appendingPathComponent("model.safetensors"))
     return dir
@@ -155,14 +148,14 @@ func expectModelError(_ bytes: Data, mentioning words: [String]) throws {
 
 @Test func truncatedWeightsFileIsAClearErrorNamingFileAndTensor() throws {
     try requireModel()
-    let full = try Data(contentsOf: Paths.model.appendingPathComponent("model.safetensors"))
+    let full = try Data(contentsOf: Paths.encoderDirectory.appendingPathComponent("model.safetensors"))
     try expectModelError(full.prefix(full.count / 2), mentioning: ["truncated", "tensor"])
     try expectModelError(full.prefix(5), mentioning: ["truncated"])
 }
 
 @Test func corruptHeaderIsAClearError() throws {
     try requireModel()
-    var full = try Data(contentsOf: Paths.model.appendingPathComponent("model.safetensors"))
+    var full = try Data(contentsOf: Paths.encoderDirectory.appendingPathComponent("model.safetensors"))
     full.replaceSubrange(8..<40, with: Data(repeating: 0x7B, count: 32))
     try expectModelError(full, mentioning: ["JSON header"])
     var huge = Data(count: 16)

@@ -1,13 +1,13 @@
 /// Locates the model and llama.cpp's reference fixture, and shares one loaded engine between tests.
 import Foundation
 import Generator
+import TestSupport
 import Testing
 
 enum Fixture {
-    /// Repository root: three levels above this file (Tests/GeneratorTests/Fixture.swift).
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let modelPath = root.appendingPathComponent("Models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
-    static let referencePath = root.appendingPathComponent("../shared/fixtures/smollm2-reference.json").standardized.path
+    static let root = Paths.root
+    static let modelPath = Paths.generatorModel
+    static let referencePath = Paths.sharedFixture("smollm2-reference.json").path
 
     static func reference() throws -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: referencePath) else {

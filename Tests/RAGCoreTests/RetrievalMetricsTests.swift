@@ -1,10 +1,11 @@
 import Foundation
 @testable import RAGCore
+import TestSupport
 import Testing
 
-/// The repository root (three levels above this file) and the shared folder beside it.
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let sharedDir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+/// The repository root and the shared folder beside it.
+let repoRoot = Paths.root
+let sharedDir = Paths.shared
 
 @Suite struct RetrievalMetricsTests {
     @Test func handComputedQueryScoresAsTrecEvalDoes() {

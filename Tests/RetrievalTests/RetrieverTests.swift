@@ -5,6 +5,7 @@ import Foundation
 import RAGCore
 import Retrieval
 import Store
+import TestSupport
 import Testing
 
 @Suite struct RetrieverTests {

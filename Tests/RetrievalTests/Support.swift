@@ -1,11 +1,11 @@
-/// Retrieval test fixtures: temporary index files, a small store with given vectors, a deterministic fake embedder.
+/// Retrieval's test fixtures: temporary index files, seeded synthetic vectors, small indexes.
 import Foundation
 import RAGCore
 import Store
+import TestSupport
 
 enum Fixture {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var encoderDirectory: URL { repoRoot.appendingPathComponent("Models/minilm") }
+    static var encoderDirectory: URL { Paths.encoderDirectory }
 
     static func temporaryIndexPath(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rag-retrieval-\(name)-\(UUID().uuidString)")
@@ -32,24 +32,5 @@ enum Fixture {
             try store.bumpGeneration()
         }
         return store
-    }
-}
-
-/// A deterministic embedder: each known text maps to a fixed vector; it counts its calls.
-final class FakeEmbedder: Embedder, @unchecked Sendable {
-    let modelID: String
-    let dimension: Int
-    let table: [String: [Float]]
-    private(set) var calls = 0
-
-    init(modelID: String = "fake/fp32@sha256:0", table: [String: [Float]]) {
-        self.modelID = modelID
-        self.table = table
-        self.dimension = table.values.first?.count ?? 4
-    }
-
-    func embed(_ texts: [String]) throws -> [[Float]] {
-        calls += 1
-        return texts.map { table[$0] ?? [Float](repeating: 0.5, count: dimension) }
     }
 }

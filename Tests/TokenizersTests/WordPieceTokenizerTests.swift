@@ -1,5 +1,6 @@
 /// WordPiece against the sentence-transformers reference (../shared/fixtures/minilm-reference.json).
 import Foundation
+import TestSupport
 import Testing
 import Tokenizers
 
@@ -12,24 +13,16 @@ struct Reference: Decodable {
     let items: [ReferenceItem]
 }
 
-enum Paths {
-    /// The repository root: three levels up from Tests/TokenizersTests/<file>.swift.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let model = root.appendingPathComponent("Models/minilm")
-    static let fixture = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/minilm-reference.json")
-}
-
 func loadTokenizer() throws -> WordPieceTokenizer {
-    guard FileManager.default.fileExists(atPath: Paths.model.appendingPathComponent("vocab.txt").path) else {
-        Issue.record("model files missing in \(Paths.model.path): run scripts/fetch-models")
+    guard FileManager.default.fileExists(atPath: Paths.encoderDirectory.appendingPathComponent("vocab.txt").path) else {
+        Issue.record("model files missing in \(Paths.encoderDirectory.path): run scripts/fetch-models")
         throw CancellationError()
     }
-    return try WordPieceTokenizer(directory: Paths.model)
+    return try WordPieceTokenizer(directory: Paths.encoderDirectory)
 }
 
 func loadReference() throws -> Reference {
-    let data = try Data(contentsOf: Paths.fixture)
+    let data = try Data(contentsOf: Paths.sharedFixture("minilm-reference.json"))
     return try JSONDecoder().decode(Reference.self, from: data)
 }
 

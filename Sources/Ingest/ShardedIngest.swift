@@ -1,13 +1,13 @@
 /// `rag ingest --shards N`: the walked files split by a stable hash of their path, each group ingested into its
 /// shard through the normal pipeline, the summaries added up.
-import Encoder
 import Foundation
-import Ingest
+import RAGCore
 import Store
 
-enum ShardedIngest {
-    static func run(paths: [String], index: String, shards: Int, options: IngestOptions, chunker: Chunker,
-                    embedder: MiniLMEncoder?, progress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
+public enum ShardedIngest {
+    /// Creates (or reopens) the shard layout at `index` and ingests `paths` into it; the shards' summaries added up.
+    public static func run(paths: [String], index: String, shards: Int, options: IngestOptions, chunker: Chunker,
+                    embedder: (any Embedder)?, progress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
         let manifest = try ShardLayout.create(at: index, count: shards)
         let shardPaths = ShardLayout.shardPaths(index, manifest)
         let walked = FileWalker(followSymlinks: options.followSymlinks).walk(paths)

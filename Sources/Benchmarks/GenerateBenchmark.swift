@@ -1,0 +1,32 @@
+/// The local generator's prefill and decode speed as one JSON line, like llama-bench -p/-n. The measurement needs
+/// the model's internals and lives beside them (`LocalGenerator.benchmark` in Generator); this is its report.
+import Generator
+import RAGCore
+
+public enum GenerateBenchmark {
+    /// Speeds with two decimals and CPU seconds with three, as llama-bench prints them.
+    public struct Result: Encodable, Sendable {
+        public var threads: Int
+        public var promptTokens: Int
+        public var genTokens: Int
+        public var prefillTokS: RoundedNumber
+        public var decodeTokS: RoundedNumber
+        public var ttftS: RoundedNumber
+        public var peakRssMb: RoundedNumber
+        public var decodeStepsByThreads: [Int]
+        public var prefillCpuS: RoundedNumber
+        public var decodeCpuS: RoundedNumber
+    }
+
+    public static func run(_ generator: LocalGenerator, promptTokens: Int, genTokens: Int, repeats: Int) throws -> Result {
+        let r = try generator.benchmark(promptTokens: promptTokens, genTokens: genTokens, repeats: repeats)
+        return Result(threads: r.threads, promptTokens: r.promptTokens, genTokens: r.genTokens,
+                      prefillTokS: RoundedNumber(r.prefillTokensPerSecond, decimals: 2),
+                      decodeTokS: RoundedNumber(r.decodeTokensPerSecond, decimals: 2),
+                      ttftS: RoundedNumber(r.timeToFirstTokenSeconds, decimals: 4),
+                      peakRssMb: RoundedNumber(peakRSSMegabytes(), decimals: 1),
+                      decodeStepsByThreads: r.decodeStepsByThreads,
+                      prefillCpuS: RoundedNumber(r.prefillCPUSeconds, decimals: 3),
+                      decodeCpuS: RoundedNumber(r.decodeCPUSeconds, decimals: 3))
+    }
+}
