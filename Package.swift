@@ -4,6 +4,10 @@ import PackageDescription
 // AVX2 + FMA code generation for every Swift and C target of this package (see docs/ARCHITECTURE.md).
 let simd: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
+]
+// `-Ounchecked` (no overflow or bounds traps) only for the numeric kernels, whose loops index buffers they sized
+// themselves; every target that reads files, JSON or requests keeps Swift's checks.
+let kernelSettings: [SwiftSetting] = simd + [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
@@ -13,16 +17,18 @@ let package = Package(
     products: [
         .executable(name: "rag", targets: ["rag"]),
     ],
+    // Exact versions: Package.resolved stays out of git (the package mirror's commit ids are not upstream's), so the
+    // manifest is where the versions the tests ran with are fixed.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
@@ -37,7 +43,7 @@ let package = Package(
         .target(name: "CQuantKernels"),
         // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
         .target(name: "CInt8Gemm", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3"])]),
-        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm"], swiftSettings: simd),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm"], swiftSettings: kernelSettings),
         .target(name: "Tokenizers", dependencies: [
             "RAGCore", .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: simd),

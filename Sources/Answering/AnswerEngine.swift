@@ -203,9 +203,11 @@ public final class AnswerEngine: @unchecked Sendable {
         return AnswerCache.key(question: question, parameters: parameters)
     }
 
+    /// Caches the answer; a cache that cannot be written (the index busy with an ingest, a read-only file) costs
+    /// the next asker a recomputation, never this answer.
     func store(_ answer: Answer, _ key: String?) throws {
         guard let key, let cache, answer.finishReason != "cancelled" else { return }
-        try cache.put(key, try JSONEncoder.snakeCase.encode(answer))
+        try? cache.put(key, try JSONEncoder.snakeCase.encode(answer))
     }
 }
 

@@ -46,7 +46,9 @@ public struct APIError: Error, Sendable {
                 ? "this route does not take that method" : e.status.reasonPhrase)
             return APIError(status: e.status, code: code, message: message, headers: (e as? HTTPError)?.headers ?? [:])
         case let e as RAGError:
-            return APIError(e.code, e.message)
+            // Busy is temporary: say when to come back, as the queue's own 503 does.
+            let retry: HTTPFields = e.code.httpStatus == 503 ? [.retryAfter: "1"] : [:]
+            return APIError(e.code, e.message, headers: retry)
         case is CancellationError:
             return APIError(.cancelled, "the request was cancelled")
         default:

@@ -38,6 +38,7 @@ public enum RAGServer {
         let methods = Dictionary(grouping: controllers.flatMap(\.routes), by: \.path).mapValues { $0.map(\.method) }
         router.add(middleware: RouteMetricsMiddleware())
         router.add(middleware: ErrorMiddleware(routes: methods))
+        router.add(middleware: RequestDeadlineMiddleware(limit: configuration.requestTimeout))
         router.add(middleware: HostCheckMiddleware(allowedHosts: configuration.allowedHosts, bindHost: configuration.host))
         if let key = configuration.apiKey { router.add(middleware: AuthMiddleware(key: key)) }
         router.add(middleware: JSONContentTypeMiddleware())

@@ -100,7 +100,14 @@ struct AskController: RouteController {
             Counter(label: "rag_cache_requests_total", dimensions: [("cache", "answer"), ("result", answer.cached ? "hit" : "miss")]).increment()
             if !answer.cached { StageMetrics.record(answer) }
             let sources = String(decoding: (try? Reply.encoder.encode(answer.sources)) ?? Data(), as: UTF8.self)
-            try slot.store.logAnswer(id: answer.id, question: ask.question, answer: answer.answer, sourcesJSON: sources)
+            // The log is for feedback; failing to write it (an ingest holding the write lock) never fails the answer,
+            // and its wait for the lock happens off the cooperative pool.
+            let store = slot.store, question = ask.question, id = answer.id, text = answer.answer
+            do {
+                try await Services.offload { try store.logAnswer(id: id, question: question, answer: text, sourcesJSON: sources) }
+            } catch {
+                Counter(label: "rag_answer_log_failures_total").increment()
+            }
             return answer
         }
     }

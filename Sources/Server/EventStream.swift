@@ -27,7 +27,9 @@ enum EventStream {
     static func response(timeout: Duration, end: ByteBuffer? = nil,
                          failure: @escaping @Sendable (APIError) -> ByteBuffer,
                          produce: @escaping @Sendable (_ send: @escaping @Sendable (ByteBuffer) -> Void) async throws -> Void) -> Response {
-        Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        // The stream gets what is left of the request's deadline (the writer below runs outside the request's task).
+        let timeout = RequestDeadline.remaining(timeout)
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             // The producer runs apart from the writer, so a slow client never holds up generation (which may
             // hold a generator slot) and a cancelled write cancels the producer.
             let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()

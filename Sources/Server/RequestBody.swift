@@ -29,7 +29,11 @@ struct JSONBody: Sendable {
     static func read(_ request: Request, limit: Int, allowed: Set<String>?) async throws -> JSONBody {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            if let deadline = RequestDeadline.current {
+                buffer = try await withTimeout(deadline.limit) { try await request.body.collect(upTo: limit) }
+            } else {
+                buffer = try await request.body.collect(upTo: limit)
+            }
         } catch is NIOTooManyBytesError {
             throw APIError(.bodyTooLarge, "the request body is larger than the limit of \(limit) bytes")
         }

@@ -2,6 +2,7 @@
 import Backends
 import Foundation
 import RAGCore
+import Store
 import Retrieval
 
 public struct ServerConfiguration: Sendable {
@@ -13,6 +14,9 @@ public struct ServerConfiguration: Sendable {
     public var allowedHosts: [String] = []
     /// Serve on a non-loopback address without an API key (refused otherwise).
     public var insecureNoAuth = false
+    /// Limits on the query log, feedback and answer cache, applied at start-up and then every `retentionInterval`.
+    public var retention = Retention()
+    public var retentionInterval: Duration = .seconds(600)
     public var maxBodyBytes = 1 << 20
     /// Longest a request may take (a streamed answer included).
     public var requestTimeout: Duration = .seconds(120)

@@ -22,6 +22,8 @@ final class Services: @unchecked Sendable {
     let searchCache = SearchCache()
     /// A connection per concurrent request, each with its retriever.
     let readers: ReaderPool<Slot>
+    /// Trims the logs and the answer cache now and then (they grow with every request otherwise).
+    let retentionTimer: DispatchSourceTimer
 
     /// One connection to the index and the retriever over it.
     final class Slot: PooledReader, @unchecked Sendable {  // used by one request at a time (the pool hands it out)
@@ -61,6 +63,19 @@ final class Services: @unchecked Sendable {
             Self.makeSlot(store: store, embedder: embedder, queryCache: queryCache, sharedIndex: sharedIndex)
         }
         readers.add(Self.makeSlot(store: store, embedder: embedder, queryCache: queryCache, sharedIndex: sharedIndex))
+        // Retention runs on its own connection, off the request path; a busy index just waits for the next round.
+        let path = configuration.indexPath, retention = configuration.retention
+        retentionTimer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        retentionTimer.schedule(deadline: .now(), repeating: .milliseconds(Int(configuration.retentionInterval.seconds * 1000)))
+        retentionTimer.setEventHandler {
+            do {
+                let removed = try IndexStore(path: path).applyRetention(retention)
+                Counter(label: "rag_retention_removed_rows_total").increment(by: removed.queryLog + removed.feedback + removed.answerCache)
+            } catch {
+                Counter(label: "rag_retention_failures_total").increment()
+            }
+        }
+        retentionTimer.resume()
         if let pool = generator.pool {
             pool.startHealthChecks(interval: configuration.healthCheckInterval)
         } else {
@@ -90,9 +105,10 @@ final class Services: @unchecked Sendable {
                             cache: useCache ? AnswerCache(store: slot.store) : nil, countTokens: generator.countTokens)
     }
 
+    /// The answer-cache key context, built by the same type as `rag ask`'s (the two share one cache).
     func cacheContext(mode: RetrievalMode, filter: [String]) -> [String: String] {
-        ["mode": (hasVectors ? mode : .keyword).rawValue, "filter": filter.joined(separator: "\u{1F}"),
-         "encoder": encoder?.modelID ?? "-", "generator": generator.name, "context_length": String(configuration.contextLength)]
+        AnswerCacheKey(mode: mode, filter: filter, encoderID: hasVectors ? encoder?.modelID : nil, generatorName: generator.name,
+                       contextLength: configuration.contextLength).context
     }
 
     /// Embeds `query` through the micro-batcher into the query cache, so the retriever's synchronous look-up that

@@ -19,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), help: "A Host name requests may use besides loopback names and the bind address (repeatable; * allows any).")
     var allowedHosts: [String] = []
     @Flag(help: "Serve on a non-loopback address without an API key.") var insecureNoAuth = false
+    @Option(help: "Keep logged answers (the questions asked) at most this many days; answers with feedback stay.") var queryLogDays = 30.0
+    @Option(help: "Keep at most this many logged answers, newest first.") var queryLogRows = 100_000
+    @Option(help: "Keep at most this many cached answers, newest first.") var answerCacheRows = 10_000
     @Option(help: "Port (0: any free port).") var port = 8080
     @Option(help: "Require Authorization: Bearer KEY on every route but /healthz and /readyz (env RAG_API_KEY).") var apiKey: String?
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
@@ -56,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
         c.port = port
         c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["RAG_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         c.allowedHosts = allowedHosts
+        guard queryLogDays > 0, queryLogRows >= 0, answerCacheRows >= 0 else {
+            throw ValidationError("--query-log-days must be positive; --query-log-rows and --answer-cache-rows at least 0")
+        }
+        c.retention.queryLogDays = queryLogDays
+        c.retention.queryLogRows = queryLogRows
+        c.retention.answerCacheRows = answerCacheRows
         c.insecureNoAuth = insecureNoAuth
         c.maxBodyBytes = maxBodyBytes
         c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))

@@ -1,6 +1,7 @@
 /// `rag serve` refuses what a hostile web page or network peer could send: other Host names (DNS rebinding),
 /// non-JSON posts (cross-site forms), deeply nested JSON, and a bind beyond loopback without a key.
 import Foundation
+import RAGCore
 import RemoteGeneration
 import Testing
 
@@ -60,5 +61,89 @@ import Testing
         let r = try CLI.run(["serve", "--index", Self.index, "--host", "0.0.0.0", "--port", "0"], prefix: ["/usr/bin/timeout", "30"])
         #expect(r.status != 0 && r.status != 124)
         #expect(r.stderr.contains("--api-key") && r.stderr.contains("--insecure-no-auth"), "\(r.stderr)")
+    }
+
+    /// A client that sends its headers and then trickles (here: stalls) its body is cut off by the request
+    /// deadline, which starts when the request arrives, not when the body is in.
+    @Test func aStalledBodyIsAnsweredWithTimeout() async throws {
+        let server = try await ServerProcess.start(["--index", Self.index, "--request-timeout", "1"])
+        defer { server.stop() }
+        let script = """
+            exec 3<>/dev/tcp/127.0.0.1/\(server.port)
+            printf 'POST /v1/search HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: 100\\r\\n\\r\\n{"query":' >&3
+            timeout 20 head -c 400 <&3
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", script]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let response = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(response.hasPrefix("HTTP/1.1 504") && response.contains("\"timeout\""), "\(response)")
+        #expect(try await server.get("/healthz").status == 200)
+    }
+
+    /// Feedback comments come from the network: `rag feedback` prints their control characters as visible escapes.
+    @Test func feedbackListingNeutralisesTerminalEscapes() async throws {
+        let dir = try CLI.temporaryDirectory("feedback-escapes")
+        let index = dir.appendingPathComponent("i.sqlite").path
+        try FileManager.default.copyItem(atPath: Self.index, toPath: index)
+        let server = try await ServerProcess.start(["--index", index])
+        let ask = try await server.post("/v1/ask", json: ["question": "How do I run the tests?", "extractive": true])
+        let id = try #require(ask.json?["id"] as? String, "\(ask.text)")
+        let hostile = "fine\u{1B}]0;pwned\u{07}\u{1B}[2J\u{202E}reversed"
+        #expect(try await server.post("/v1/feedback", json: ["answer_id": id, "rating": -1, "comment": hostile]).status == 201)
+        server.stop()
+        let listed = try CLI.run(["feedback", "--index", index])
+        #expect(listed.status == 0)
+        #expect(!listed.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
+        #expect(listed.stdout.contains("fine\\u{1b}]0;pwned\\u{7}"), "\(listed.stdout)")
+    }
+
+    /// `rag ingest` of hundreds of files into the index a running server uses: every search and ask meanwhile is
+    /// answered, or refused with 503 and Retry-After; never a 500 (the ingest's write lock used to fail the
+    /// server's own writes after 10 s).
+    @Test func ingestIntoTheServedIndexNeverCausesServerErrors() async throws {
+        let dir = try CLI.temporaryDirectory("ingest-while-serving")
+        let index = dir.appendingPathComponent("i.sqlite").path
+        try FileManager.default.copyItem(atPath: Self.index, toPath: index)
+        let docs = dir.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
+        for i in 0..<300 {
+            try "# Note \(i)\n\nThe wombat number \(i) digs burrows in the hills and sleeps through the day. It eats grass \(i).\n"
+                .write(to: docs.appendingPathComponent("n\(i).md"), atomically: true, encoding: .utf8)
+        }
+        let server = try await ServerProcess.start(["--index", index])
+        defer { server.stop() }
+        let ingest = try CLI.start(["ingest", docs.path, "--index", index])
+        var statuses: [Int: Int] = [:]
+        var missingRetryAfter = 0
+        var searchSeconds: [Double] = []
+        var round = 0
+        while ingest.isRunning || round < 5 {
+            round += 1
+            let t = ContinuousClock.now
+            let search = try await server.post("/v1/search", json: ["query": "wombat burrows \(round)", "k": 3])
+            searchSeconds.append((ContinuousClock.now - t).seconds)
+            let ask = try await server.post("/v1/ask", json: ["question": "What does wombat \(round) eat?", "extractive": true])
+            for r in [search, ask] {
+                statuses[r.status, default: 0] += 1
+                if r.status == 503 && r.header("retry-after") == nil { missingRetryAfter += 1 }
+            }
+            if round > 2000 { break }
+        }
+        ingest.waitUntilExit()
+        #expect(ingest.terminationStatus == 0)
+        #expect(statuses.keys.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
+        #expect(missingRetryAfter == 0)
+        #expect((statuses[200] ?? 0) > 0)
+        let sorted = searchSeconds.sorted()
+        let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        print("ingest while serving: \(round) rounds, statuses \(statuses), search p99 \(String(format: "%.1f", p99 * 1000)) ms")
+        // After the ingest, the new documents are found.
+        let found = try await server.post("/v1/search", json: ["query": "wombat number 299 burrows", "k": 3, "mode": "keyword"])
+        #expect((found.json?["results"] as? [[String: Any]])?.isEmpty == false)
     }
 }
