@@ -21,7 +21,7 @@ public enum RAGServer {
     static func controllers(configuration: ServerConfiguration, state: ServiceState,
                             registry: PrometheusCollectorRegistry) -> [any RouteController] {
         [
-            OpsController(state: state, registry: registry),
+            OpsController(state: state, registry: registry, apiKey: configuration.apiKey),
             SearchController(state: state, configuration: configuration),
             AskController(state: state, configuration: configuration),
             FeedbackController(state: state, configuration: configuration),

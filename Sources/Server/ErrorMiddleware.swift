@@ -20,7 +20,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             }
             if e.status.code >= 500 {
+                // The log keeps the whole message; the client is not told where files live on this machine.
                 context.logger.error("\(request.method) \(request.uri.path): \(e.code): \(e.message)")
+                e.message = APIError.withoutDirectories(e.message)
             }
             return e.response
         }

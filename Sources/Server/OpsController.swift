@@ -8,6 +8,8 @@ import RemoteGeneration
 struct OpsController: RouteController {
     let state: ServiceState
     let registry: PrometheusCollectorRegistry
+    /// The API key, when one is required (readiness details are for holders of the key).
+    var apiKey: String? = nil
 
     static let endpoints: [Endpoint<Self>] = [
         Endpoint(.get, "/healthz") { c, r in try await c.healthz(r) },
@@ -32,13 +34,32 @@ struct OpsController: RouteController {
         try Reply.json(Health())
     }
 
+    /// Readiness needs no key (load balancers probe it), so without the key it names no directory and no backend
+    /// address: the index by file name, backends by number. With the key, or with none configured, all of it.
     func readyz(_ request: Request) async throws -> Response {
-        let s = try state.ready()
+        let full = Self.authorized(request, key: apiKey)
+        let s: Services
+        do {
+            s = try state.ready()
+        } catch var e as APIError where !full {
+            e.message = APIError.withoutDirectories(e.message)
+            throw e
+        }
         let chunks = try await s.withSlot { slot in try await Services.offload { try slot.store.chunkCount() } }
+        let index = full ? s.configuration.indexPath : (s.configuration.indexPath as NSString).lastPathComponent
         return try Reply.json(Readiness(
-            index: s.configuration.indexPath, chunks: chunks, vectors: s.hasVectors, generator: s.generator.name,
+            index: index, chunks: chunks, vectors: s.hasVectors, generator: s.generator.name,
             queueDepth: s.gate.depth,
-            backends: s.generator.pool?.status.map { Readiness.Backend(url: $0.url, healthy: $0.healthy, inFlight: $0.inFlight) }))
+            backends: s.generator.pool?.status.enumerated().map { i, b in
+                Readiness.Backend(url: full ? b.url : "backend \(i + 1)", healthy: b.healthy, inFlight: b.inFlight)
+            }))
+    }
+
+    static func authorized(_ request: Request, key: String?) -> Bool {
+        guard let key else { return true }
+        guard let h = request.headers[.authorization] else { return false }
+        let parts = h.split(separator: " ", maxSplits: 1)
+        return parts.count == 2 && parts[0].lowercased() == "bearer" && AuthMiddleware<BasicRequestContext>.equal(Array(parts[1].utf8), Array(key.utf8))
     }
 
     func metrics(_ request: Request) async throws -> Response {

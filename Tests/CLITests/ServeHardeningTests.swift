@@ -146,4 +146,16 @@ import Testing
         let found = try await server.post("/v1/search", json: ["query": "wombat number 299 burrows", "k": 3, "mode": "keyword"])
         #expect((found.json?["results"] as? [[String: Any]])?.isEmpty == false)
     }
+
+    /// /readyz needs no key; without it, it names no directory (with the key, the whole path).
+    @Test func readinessWithoutTheKeyNamesNoDirectory() async throws {
+        let server = try await ServerProcess.start(["--index", Self.index, "--api-key", "k3y"], apiKey: "k3y")
+        defer { server.stop() }
+        let open = try await server.client.fetch("GET", server.endpoint, path: "/readyz")
+        #expect(open.status == 200)
+        let index = try #require(open.json?["index"] as? String)
+        #expect(!index.contains("/") && Self.index.hasSuffix(index), "\(open.text)")
+        let keyed = try await server.get("/readyz")
+        #expect(keyed.json?["index"] as? String == Self.index)
+    }
 }

@@ -35,3 +35,16 @@ import Testing
         #expect(cache.get("q4", generation: 0) == nil && cache.get("q4", generation: 1) != nil)
     }
 }
+
+/// Messages that leave the machine name files, not the directories they live in.
+@Suite struct ErrorMessagePathTests {
+    @Test func absolutePathsAreCutToTheirLastComponent() {
+        #expect(APIError.withoutDirectories("index /srv/rag/Indexes/default.sqlite: database is locked")
+                == "index default.sqlite: database is locked")
+        #expect(APIError.withoutDirectories("encoder files not found in /opt/models/minilm: run scripts/fetch-models")
+                == "encoder files not found in minilm: run scripts/fetch-models")
+        #expect(APIError.withoutDirectories("cannot open (\"/a/b/c.gguf\")") == "cannot open (\"c.gguf\")")
+        // Relative paths and URLs' paths are not directories on this machine; a lone slash stays.
+        #expect(APIError.withoutDirectories("run scripts/fetch-models, see http://x/y, or / alone") == "run scripts/fetch-models, see http://x/y, or / alone")
+    }
+}
