@@ -11,13 +11,20 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
     private var waiting: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var reserved = 0
     private var nextID: UInt64 = 0
-    private let depthGauge = Gauge(label: "rag_generation_queue_depth")
-    private let runningGauge = Gauge(label: "rag_generation_in_flight")
-    private let rejected = Counter(label: "rag_generation_rejected_total")
+    private let depthGauge: Gauge
+    private let runningGauge: Gauge
+    private let rejected: Counter
+    /// What waits here, for the 503's message ("generation", "embeddings").
+    private let what: String
 
-    init(concurrency: Int, maxQueued: Int) {
+    /// `metricsPrefix` names the gauges (`rag_generation_queue_depth`, …): one gate, one set of metrics.
+    init(concurrency: Int, maxQueued: Int, metricsPrefix: String = "rag_generation") {
         self.concurrency = max(1, concurrency)
         self.maxQueued = max(0, maxQueued)
+        depthGauge = Gauge(label: "\(metricsPrefix)_queue_depth")
+        runningGauge = Gauge(label: "\(metricsPrefix)_in_flight")
+        rejected = Counter(label: "\(metricsPrefix)_rejected_total")
+        what = metricsPrefix.hasPrefix("rag_") ? String(metricsPrefix.dropFirst(4)) : metricsPrefix
         depthGauge.record(0)
         runningGauge.record(0)
     }
@@ -38,7 +45,7 @@ final class GenerationGate: @unchecked Sendable {  // state is guarded by `lock`
         try lock.withLock {
             guard running + reserved < concurrency + maxQueued else {
                 rejected.increment()
-                throw APIError(.busy, "the generation queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
+                throw APIError(.busy, "the \(what) queue is full (\(concurrency) running, \(maxQueued) waiting): retry later",
                                headers: [.retryAfter: "1"])
             }
             reserved += 1

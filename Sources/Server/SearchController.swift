@@ -31,6 +31,9 @@ struct SearchController: RouteController {
         var nprobeNotUsed: String?
     }
 
+    /// Texts per encoder call of /v1/embeddings.
+    static let embeddingSlice = 32
+
     /// The most results one request may ask for.
     static let maxK = 100
 
@@ -88,14 +91,22 @@ struct SearchController: RouteController {
         guard format == "float" || format == "base64" else {
             throw APIError.invalid("encoding_format", "expected float or base64, got \"\(format)\"")
         }
+        let ticket = try s.embeddingsGate.admit()
+        defer { ticket.release() }
         let (vectors, tokens) = try await withTimeout(configuration.requestTimeout) {
-            try await Services.offload { () -> ([[Float]], Int) in
-                let t = ContinuousClock.now
-                let v = try encoder.embed(inputs)
-                Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
-                let tokens = (encoder.base as? MiniLMEncoder).map { e in inputs.reduce(0) { $0 + e.tokenize($1).count } } ?? 0
-                return (v, tokens)
+            try await ticket.start()
+            // In slices through the micro-batcher: a search's query joins the next slice instead of waiting for
+            // the whole request; cancellation (the deadline, a client gone) stops between slices.
+            let t = ContinuousClock.now
+            var vectors: [[Float]] = []
+            vectors.reserveCapacity(inputs.count)
+            for start in stride(from: 0, to: inputs.count, by: Self.embeddingSlice) {
+                try Task.checkCancellation()
+                vectors += try await encoder.embedAsync(Array(inputs[start..<min(inputs.count, start + Self.embeddingSlice)]))
             }
+            Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
+            let tokens = (encoder.base as? MiniLMEncoder).map { e in inputs.reduce(0) { $0 + e.tokenize($1).count } } ?? 0
+            return (vectors, tokens)
         }
         let data = vectors.enumerated().map { i, v in
             EmbeddingList.Embedding(index: i, embedding: format == "float"

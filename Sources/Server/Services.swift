@@ -16,6 +16,9 @@ final class Services: @unchecked Sendable {
     let generator: LoadedGenerator
     let template: PromptTemplate
     let gate: GenerationGate
+    /// /v1/embeddings requests: one embeds at a time, a few wait, the rest get 503 (a 2,048-input request used to
+    /// hold the one encoder thread for seconds while searches queued behind it).
+    let embeddingsGate = GenerationGate(concurrency: 1, maxQueued: 4, metricsPrefix: "rag_embeddings")
     let hasVectors: Bool
     let sharedIndex = SharedDenseIndex()
     let queryCache = QueryEmbeddingCache(capacity: 4096)

@@ -158,4 +158,33 @@ import Testing
         let keyed = try await server.get("/readyz")
         #expect(keyed.json?["index"] as? String == Self.index)
     }
+
+    /// A large /v1/embeddings request is embedded in slices: searches sent meanwhile are answered, and a burst of
+    /// large requests beyond the embeddings queue gets 503 with Retry-After instead of waiting without bound.
+    @Test func largeEmbeddingRequestsAreBoundedAndDoNotStarveSearch() async throws {
+        let server = try await ServerProcess.start(["--index", Self.index])
+        defer { server.stop() }
+        let inputs = (0..<512).map { "sentence number \($0) about wombats, okapis and the models folder" }
+        let burst = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let r = try await server.post("/v1/embeddings", json: ["input": inputs, "model": "all-minilm-l6-v2"])
+                    return (r.status, r.header("retry-after"))
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(300))
+                let r = try await server.post("/v1/search", json: ["query": "okapi", "k": 2, "mode": "dense"])
+                return (r.status == 200 ? -200 : r.status, nil)
+            }
+            var out: [(Int, String?)] = []
+            for try await r in group { out.append(r) }
+            return out
+        }
+        #expect(burst.contains { $0.0 == -200 }, "the search during the burst failed: \(burst)")
+        let embeds = burst.filter { $0.0 != -200 }
+        #expect(embeds.allSatisfy { $0.0 == 200 || ($0.0 == 503 && $0.1 != nil) }, "\(embeds)")
+        #expect(embeds.contains { $0.0 == 200 })
+        #expect(embeds.contains { $0.0 == 503 }, "8 concurrent requests against 1 running + 4 queued: some must be refused")
+    }
 }
