@@ -78,6 +78,9 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         return stream
     }
 
+    /// Prompt tokens per batched forward pass during prefill (cancellation is checked between slices).
+    public static let prefillSlice = 512
+
     /// Generates synchronously on the calling thread, handing each text delta to `onText`.
     public func run(_ request: GenerationRequest, cancelled: SetOnceFlag = SetOnceFlag(), onText: (String) -> Void) throws -> GenerationSummary {
         let p = request.parameters
@@ -100,8 +103,20 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         // The last prompt token always goes through the single-token (decode) path, whether the rest came from the
         // cache or was just computed in batch: the batched and single-token kernels round differently, and the
         // first sampled token must not depend on what the cache held (same seed, same answer, warm or cold).
-        if common < prompt.count - 1 {
-            try model.forward(Array(prompt[common..<(prompt.count - 1)]), state: state, threads: fixedThreads ?? model.maxThreads)
+        // In slices, so a request cancelled (deadline, client gone, shutdown) stops within one slice, not after a
+        // 2,000-token prefill.
+        var at = common
+        while at < prompt.count - 1 {
+            if cancelled.isSet {
+                state.truncate(to: at)
+                return GenerationSummary(promptTokenIDs: prompt, completionTokenIDs: [], cachedPromptTokens: common, text: "",
+                                         finishReason: .cancelled, timings: GenerationTimings(
+                                             promptEvaluatedTokens: at - common, promptSeconds: seconds(since: t0),
+                                             generationSeconds: 0, timeToFirstTokenSeconds: 0))
+            }
+            let end = min(prompt.count - 1, at + Self.prefillSlice)
+            try model.forward(Array(prompt[at..<end]), state: state, threads: fixedThreads ?? model.maxThreads)
+            at = end
         }
         try model.forward([prompt[prompt.count - 1]], state: state, threads: fixedThreads ?? model.maxThreads)
         let promptSeconds = seconds(since: t0)

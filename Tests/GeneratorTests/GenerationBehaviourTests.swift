@@ -144,4 +144,19 @@ import Testing
         let s = try await engine.complete(GenerationRequest(prompt: .text("Hi"), parameters: .init(maxTokens: 2)))
         #expect(s.completionTokens == 2)
     }
+
+    /// A request cancelled before or during its prefill stops between prefill slices: no answer token is sampled,
+    /// the prompt is not finished, and the engine serves the next request normally.
+    @Test func aCancelledLongPromptStopsDuringPrefill() throws {
+        let engine = try Fixture.engine()
+        let long = String(repeating: "The okapi lives in the forest. ", count: 150)
+        let flag = SetOnceFlag()
+        flag.set()
+        let s = try engine.run(GenerationRequest(prompt: .text(long), parameters: try .init(maxTokens: 8)), cancelled: flag) { _ in }
+        #expect(s.finishReason == .cancelled)
+        #expect(s.completionTokens == 0)
+        #expect(s.promptTokens > LocalGenerator.prefillSlice)
+        let after = try engine.run(GenerationRequest(prompt: .text("Hi"), parameters: try .init(maxTokens: 2))) { _ in }
+        #expect(after.completionTokens == 2)
+    }
 }
