@@ -21,10 +21,12 @@ public enum RAGServer {
     static func controllers(configuration: ServerConfiguration, state: ServiceState,
                             registry: PrometheusCollectorRegistry) -> [any RouteController] {
         [
+            WebPageController(),
             OpsController(state: state, registry: registry),
             SearchController(state: state, configuration: configuration),
             AskController(state: state, configuration: configuration),
             FeedbackController(state: state, configuration: configuration),
+            IndexController(state: state, configuration: configuration),
             OpenAIController(state: state, configuration: configuration),
         ]
     }
