@@ -23,7 +23,7 @@ textarea:focus, input:focus, button:focus-visible, summary:focus-visible { outli
 button { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
 button[disabled] { opacity: .5; cursor: default; }
 #stop, .feedback button { background: transparent; color: var(--accent); }
-.feedback button.chosen { background: var(--accent); color: #fff; }
+.feedback button.chosen { background: var(--accent); color: #fff; opacity: 1; }
 .modes { display: flex; gap: 1rem; margin-bottom: .5rem; }
 .hint, .meta { color: var(--muted); font-size: .85rem; margin: .4rem 0 0; }
 kbd { font: .8rem ui-monospace, monospace; border: 1px solid var(--line); border-radius: 3px; padding: 0 .25rem; }
