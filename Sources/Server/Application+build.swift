@@ -28,6 +28,7 @@ public enum RAGServer {
             FeedbackController(state: state, configuration: configuration),
             IndexController(state: state, configuration: configuration),
             OpenAIController(state: state, configuration: configuration),
+            MCPController(state: state, configuration: configuration),
         ]
     }
 

@@ -14,6 +14,7 @@ struct RagCommand: AsyncParsableCommand {
             IngestCommand.self,
             SearchCommand.self,
             StatsCommand.self,
+            MCPCommand.self,
             EvalCommand.self,
             IndexCommand.self,
             TokenizeCommand.self,

@@ -114,10 +114,11 @@ struct Browser {
 
     func run(_ args: [String]) throws -> CLI.Result { try Self.run(python, [script] + args) }
 
-    static func run(_ executable: String, _ args: [String]) throws -> CLI.Result {
+    static func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> CLI.Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
