@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // MCP (`rag mcp`, /mcp). Pinned by revision (tag 0.12.1): the SDK depends on swift-docc-plugin by branch,
+        // which SwiftPM refuses below a version requirement.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", revision: "76188b328811b7eef8073627bdb241d355d2d00c"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -82,6 +85,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "MCP", package: "swift-sdk"),
         ]),
         .executableTarget(
             name: "rag",

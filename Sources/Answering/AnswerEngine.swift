@@ -29,6 +29,8 @@ public struct Answer: Codable, Sendable {
         public var headingPath: String
         public var score: Double
         public var cited: Bool
+        /// The chunk this source is (absent in answers cached before it was recorded).
+        public var chunkId: Int64?
     }
     public struct Usage: Codable, Sendable {
         public var promptTokens: Int
@@ -179,7 +181,8 @@ public final class AnswerEngine: @unchecked Sendable {
         let shown = check.cited.isEmpty ? Array(1...blocks.count) : check.cited
         result.sources = shown.map { n in
             let i = used[n - 1]
-            return Answer.Source(n: n, path: candidates[i].path, headingPath: candidates[i].headingPath, score: scores[i], cited: !check.cited.isEmpty)
+            return Answer.Source(n: n, path: candidates[i].path, headingPath: candidates[i].headingPath, score: scores[i], cited: !check.cited.isEmpty,
+                                 chunkId: candidates[i].chunkID)
         }
         timings.totalS = Date().timeIntervalSince(start)
         if options.extractive { timings.ttftS = timings.totalS }

@@ -21,11 +21,14 @@ public enum RAGServer {
     static func controllers(configuration: ServerConfiguration, state: ServiceState,
                             registry: PrometheusCollectorRegistry) -> [any RouteController] {
         [
+            WebPageController(),
             OpsController(state: state, registry: registry, apiKey: configuration.apiKey),
             SearchController(state: state, configuration: configuration),
             AskController(state: state, configuration: configuration),
             FeedbackController(state: state, configuration: configuration),
+            IndexController(state: state, configuration: configuration),
             OpenAIController(state: state, configuration: configuration),
+            MCPController(state: state, configuration: configuration),
         ]
     }
 

@@ -1,10 +1,11 @@
-/// `--api-key`: every route but the health checks needs `Authorization: Bearer <key>`.
+/// `--api-key`: every route but the health checks and the web page's files needs `Authorization: Bearer <key>`.
 import Foundation
 import Hummingbird
 
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: [UInt8]
-    static var open: Set<String> { ["/healthz", "/readyz"] }
+    /// The health checks, and the web page's files (the page asks for the key; its API calls send it).
+    static var open: Set<String> { Set(["/healthz", "/readyz"]).union(WebPageController.paths) }
 
     init(key: String) { self.key = Array(key.utf8) }
 

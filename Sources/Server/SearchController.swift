@@ -37,9 +37,15 @@ struct SearchController: RouteController {
     /// The most results one request may ask for.
     static let maxK = 100
 
+    static let searchFields: Set<String> = ["query", "k", "mode", "filter", "nprobe"]
+
     func search(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: ["query", "k", "mode", "filter", "nprobe"])
-        let s = try state.ready()
+        let body = try await JSONBody.read(request, limit: configuration.maxBodyBytes, allowed: Self.searchFields)
+        return try Reply.json(try await search(body, services: try state.ready()))
+    }
+
+    /// A search from its parsed body (the HTTP route's and MCP's `search` tool's).
+    func search(_ body: JSONBody, services s: Services) async throws -> SearchReply {
         let query = try body.required("query") { try body.string($0, maxLength: 10_000, nonEmpty: true) }
         let requested = try body.mode(default: configuration.defaultMode)
         if !s.hasVectors && requested == .dense {
@@ -67,9 +73,9 @@ struct SearchController: RouteController {
                 }
             }
         }
-        return try Reply.json(SearchReply(results: hits.map {
+        return SearchReply(results: hits.map {
             SearchResult(rank: $0.rank, score: $0.score, path: $0.path, headingPath: $0.headingPath, text: $0.text, chunkId: $0.chunkID)
-        }, nprobeNotUsed: nprobeNotUsed))
+        }, nprobeNotUsed: nprobeNotUsed)
     }
 
     /// OpenAI's embeddings API over the local encoder (`input`: a string or an array of strings).

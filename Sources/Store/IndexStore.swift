@@ -202,6 +202,13 @@ public final class IndexStore: @unchecked Sendable {
     /// Chunks in the index (a readiness probe reports it every few seconds, so it is not the whole `stats()`).
     public func chunkCount() throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM chunks") ?? 0) }
 
+    /// When the last file was ingested (seconds since 1970), nil for an empty index.
+    public func lastIngestedAt() throws -> Double? {
+        let stmt = try db.prepare("SELECT max(ingested_at) FROM files")
+        guard try stmt.step(), !stmt.isNull(0) else { return nil }
+        return stmt.double(0)
+    }
+
     public func stats() throws -> IndexStats {
         func count(_ table: String) throws -> Int { Int(try db.scalarInt("SELECT count(*) FROM \(table)") ?? 0) }
         var formats: [String: Int] = [:]

@@ -15,6 +15,7 @@ struct RagCommand: AsyncParsableCommand {
             IngestCommand.self,
             SearchCommand.self,
             StatsCommand.self,
+            MCPCommand.self,
             EvalCommand.self,
             IndexCommand.self,
             TokenizeCommand.self,

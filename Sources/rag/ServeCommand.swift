@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Keep at most this many logged answers, newest first.") var queryLogRows = 100_000
     @Option(help: "Keep at most this many cached answers, newest first.") var answerCacheRows = 10_000
     @Option(help: "Port (0: any free port).") var port = 8080
-    @Option(help: "Require Authorization: Bearer KEY on every route but /healthz and /readyz (env RAG_API_KEY).") var apiKey: String?
+    @Option(help: "Require Authorization: Bearer KEY on every route but /healthz, /readyz and the web page's files (env RAG_API_KEY).") var apiKey: String?
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Longest a request may take, in seconds (streamed answers included).") var requestTimeout = 120.0
     @Option(help: "Generations running at once (default: 1 for local, 4 per backend for openai:).") var maxConcurrent: Int?
