@@ -101,14 +101,14 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
 
         // Helpers every test target shares: repository paths, the BEIR test corpus, fakes.
-        .target(name: "TestSupport", dependencies: ["RAGCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RAGCore", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "RAGCoreTests", dependencies: ["TestSupport", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "EncoderTests", dependencies: ["TestSupport", "Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "GeneratorTests", dependencies: ["TestSupport", "Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["TestSupport", "Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "BenchmarksTests", dependencies: ["TestSupport", "Benchmarks", "Answering", "Retrieval", "Store", "RAGCore"], swiftSettings: simd),

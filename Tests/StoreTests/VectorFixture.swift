@@ -1,15 +1,11 @@
 /// Vector index test fixtures: seeded synthetic vectors (uniform and clustered) and a small store holding them.
-/// (RetrievalTests keeps its own store builder until the shared TestSupport target holds both.)
 import Foundation
 import RAGCore
 import Store
+import TestSupport
 
 enum Fixture {
-    static func temporaryIndexPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rag-store-\(name)-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("index.sqlite").path
-    }
+    static func temporaryIndexPath(_ name: String) -> String { TestIndex.path(name) }
 
     /// n unit vectors of `dim` values, seeded.
     static func unitVectors(_ n: Int, dim: Int, seed: UInt64) -> [[Float]] {
@@ -36,24 +32,9 @@ enum Fixture {
         }
     }
 
-    /// An index with one document per text (path `docs/<i>.<ext>`) and the given vector per chunk.
+    /// An index with one document per text and the given vector per chunk (the shared builder in TestSupport).
     static func store(texts: [String], vectors: [[Float]], formats: [DocumentFormat]? = nil, headings: [[String]]? = nil,
                       model: String = "fake/fp32@sha256:0", name: String = "store") throws -> IndexStore {
-        let store = try IndexStore(path: temporaryIndexPath(name))
-        try store.db.transaction {
-            try store.setMeta("embedding_model", model)
-            try store.setMeta("embedding_dimension", String(vectors.first?.count ?? 0))
-            for (i, text) in texts.enumerated() {
-                let format = formats?[i] ?? .text
-                let path = "docs/\(i).\(format == .markdown ? "md" : format.rawValue)"
-                let chunk = Chunk(ordinal: 0, headingPath: headings?[i] ?? [], text: text, tokenCount: 5, charStart: 0, charEnd: text.count)
-                let doc = Document(path: path, externalID: "d\(i)", title: nil, format: format, blocks: [])
-                let ids = try store.replaceFile(path: path, sha256: "\(i)", size: 1, mtime: 0, format: format,
-                                                documents: [PreparedDocument(document: doc, contentSHA256: "\(i)", chunks: [chunk])])
-                try store.setEmbedding(chunkID: ids[0], vector: vectors[i])
-            }
-            try store.bumpGeneration()
-        }
-        return store
+        try TestIndex.store(texts: texts, vectors: vectors, formats: formats, headings: headings, model: model, name: name)
     }
 }
