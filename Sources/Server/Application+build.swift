@@ -62,7 +62,9 @@ public enum RAGServer {
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.seconds * 1e9)))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rag"),
+            // Past `maxConnections` open connections, new ones wait in the listen backlog instead of being served.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rag",
+                                 availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 onListening(configuration.host, channel.localAddress?.port ?? configuration.port)
                 // Loading takes seconds; the server answers /healthz (and 503 on /readyz) meanwhile.

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var retention = Retention()
     public var retentionInterval: Duration = .seconds(600)
     public var maxBodyBytes = 1 << 20
+    /// Open connections served at once; more wait to be accepted (each costs memory and a file descriptor).
+    public var maxConnections = 512
     /// Longest a request may take (a streamed answer included).
     public var requestTimeout: Duration = .seconds(120)
     /// Idle keep-alive connections are closed after this.

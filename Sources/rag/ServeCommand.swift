@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (0: any free port).") var port = 8080
     @Option(help: "Require Authorization: Bearer KEY on every route but /healthz, /readyz and the web page's files (env RAG_API_KEY).") var apiKey: String?
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Most connections open at once; more wait to be accepted.") var maxConnections = 512
     @Option(help: "Longest a request may take, in seconds (streamed answers included).") var requestTimeout = 120.0
     @Option(help: "Generations running at once (default: 1 for local, 4 per backend for openai:).") var maxConcurrent: Int?
     @Option(help: "Generations that may wait; more get 503 with Retry-After.") var maxQueue = 8
@@ -41,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535, got \(port)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
         guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0") }
         guard k >= 1 && k <= 100 else { throw ValidationError("-k must be between 1 and 100, got \(k)") }
@@ -67,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.retention.answerCacheRows = answerCacheRows
         c.insecureNoAuth = insecureNoAuth
         c.maxBodyBytes = maxBodyBytes
+        c.maxConnections = maxConnections
         c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         c.maxQueuedGenerations = maxQueue
         c.defaultMode = mode

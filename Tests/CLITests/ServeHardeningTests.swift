@@ -187,4 +187,25 @@ import Testing
         #expect(embeds.contains { $0.0 == 200 })
         #expect(embeds.contains { $0.0 == 503 }, "8 concurrent requests against 1 running + 4 queued: some must be refused")
     }
+
+    /// With --max-connections 2, two idle connections take every place: a third client is not served until one of
+    /// them closes (it waits in the listen backlog rather than costing the server another connection).
+    @Test func connectionsBeyondTheLimitWaitUntilOneCloses() async throws {
+        let server = try await ServerProcess.start(["--index", Self.index, "--max-connections", "2"])
+        defer { server.stop() }
+        // Two raw connections, opened before "ready" is printed (the backlog is first in, first accepted), held 3 s.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/bash")
+        holder.arguments = ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.port); exec 4<>/dev/tcp/127.0.0.1/\(server.port); echo ready; sleep 3"]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        _ = out.fileHandleForReading.availableData  // blocks until "ready"
+        let t = ContinuousClock.now
+        let r = try await server.get("/healthz")
+        let waited = ContinuousClock.now - t
+        holder.waitUntilExit()
+        #expect(r.status == 200)
+        #expect(waited > .seconds(2), "answered after \(waited) while both places were taken")
+    }
 }
