@@ -193,10 +193,16 @@ import Testing
     @Test func connectionsBeyondTheLimitWaitUntilOneCloses() async throws {
         let server = try await ServerProcess.start(["--index", Self.index, "--max-connections", "2"])
         defer { server.stop() }
-        // Two raw connections, opened before "ready" is printed (the backlog is first in, first accepted), held 3 s.
+        // Two keep-alive connections, each answered once before "ready" is printed (so the server has accepted and
+        // counted both: connections arriving together may be accepted in one burst), then held open for 3 s.
+        let request = "printf 'GET /healthz HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/bash")
-        holder.arguments = ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.port); exec 4<>/dev/tcp/127.0.0.1/\(server.port); echo ready; sleep 3"]
+        holder.arguments = ["-c", """
+            exec 3<>/dev/tcp/127.0.0.1/\(server.port); \(request) >&3; read -t 20 a <&3
+            exec 4<>/dev/tcp/127.0.0.1/\(server.port); \(request) >&4; read -t 20 b <&4
+            echo ready; sleep 3
+            """]
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
