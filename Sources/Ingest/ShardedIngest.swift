@@ -23,22 +23,7 @@ public enum ShardedIngest {
                 .run(paths: group, options: options, progress: progress))
         }
         var total = summaries[0]
-        for s in summaries.dropFirst() {
-            total.files += s.files
-            total.filesChanged += s.filesChanged
-            total.filesUnchanged += s.filesUnchanged
-            total.filesFailed += s.filesFailed
-            total.documents += s.documents
-            total.chunks += s.chunks
-            total.embedded += s.embedded
-            total.embeddingCacheHits += s.embeddingCacheHits
-            total.bytes += s.bytes
-            total.seconds += s.seconds
-            total.problems += s.problems
-            total.pages += s.pages
-            total.entries += s.entries
-            for (kind, n) in s.redactions { total.redactions[kind, default: 0] += n }
-        }
+        for s in summaries.dropFirst() { total.add(s) }
         return total
     }
 }

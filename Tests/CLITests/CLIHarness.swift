@@ -37,7 +37,11 @@ enum CLI {
     @discardableResult
     static func run(_ args: [String], prefix: [String] = [], cwd: String? = nil, binary: String? = nil,
                     modelsDir: String? = nil) throws -> Result {
-        let p = try start(args, prefix: prefix, cwd: cwd, binary: binary, modelsDir: modelsDir)
+        try finish(try start(args, prefix: prefix, cwd: cwd, binary: binary, modelsDir: modelsDir))
+    }
+
+    /// Waits for a started process whose output and error are pipes, and returns both texts with its status.
+    static func finish(_ p: Process) -> Result {
         let out = p.standardOutput as! Pipe, err = p.standardError as! Pipe
         // Read both pipes fully before waiting, so a chatty child never blocks on a full pipe.
         let group = DispatchGroup()
