@@ -21,6 +21,28 @@ public struct Answer: Codable, Sendable {
     public var invalidCitations: Int
     public var cached: Bool
     public var finishReason: String
+    /// The short answer: a span copied verbatim from a context block, `yes`/`no` for a yes/no question, or nil
+    /// when the documents do not hold the answer (or the style gives none: `free`).
+    public var shortAnswer: String? = nil
+    /// The sentences the answer stands on, quoted verbatim from the context, each with its citation number.
+    public var evidence: [Evidence] = []
+    /// Sentences of a free-form answer whose content words do not occur in the context (flagged, and dropped
+    /// from `answer` unless kept on request).
+    public var unsupportedSentences: [String] = []
+    /// How the answer was made: `short`, `free` or `extractive`.
+    public var style: String? = nil
+
+    /// One quoted sentence: `text` is `chunk.text[charStart..<charEnd]` (character offsets) of the chunk cited as `[n]`.
+    public struct Evidence: Codable, Sendable, Equatable {
+        public var n: Int
+        public var chunkId: Int64
+        public var text: String
+        public var charStart: Int
+        public var charEnd: Int
+        public init(n: Int, chunkId: Int64, text: String, charStart: Int, charEnd: Int) {
+            self.n = n; self.chunkId = chunkId; self.text = text; self.charStart = charStart; self.charEnd = charEnd
+        }
+    }
 
     public struct CitationRef: Codable, Sendable { public var n: Int; public var chunkId: Int64 }
     public struct Source: Codable, Sendable {
