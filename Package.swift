@@ -58,8 +58,11 @@ let package = Package(
         ], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
         .target(name: "Retrieval", dependencies: ["Store", "RAGCore"], swiftSettings: simd),
+        // Extractive span reader: the sentence encoder's states of (question, passage) and a small trained head.
+        .target(name: "Reader", dependencies: ["Encoder", "Tokenizers", "Kernels", "RAGCore"],
+                resources: [.copy("Resources/span-reader.safetensors")], swiftSettings: simd),
         .target(name: "Answering", dependencies: [
-            "Retrieval", "Store", "RAGCore",
+            "Retrieval", "Store", "RAGCore", "Reader",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: simd),
         // OpenAI-compatible generation over HTTP (NIO HTTP/1.1 client) and the load-balanced backend pool.
@@ -80,7 +83,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "rag",
             dependencies: [
-                "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering",
+                "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering", "Reader",
                 "RemoteGeneration", "Backends", "Server", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(name: "RAGCoreTests", dependencies: ["TestSupport", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "ReaderTests", dependencies: ["TestSupport", "Reader", "Encoder", "Tokenizers"], swiftSettings: simd),
         .testTarget(name: "EncoderTests", dependencies: ["TestSupport", "Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "GeneratorTests", dependencies: ["TestSupport", "Generator", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),

@@ -12,6 +12,6 @@ extension AnswerEngine {
         return answer
     }
 
-    /// Whether answering `question` needs the generator (not extractive, and a generator is configured).
-    public func needsGenerator(_ options: AskOptions) -> Bool { !options.extractive && generator != nil }
+    /// Whether answering with `options` needs the generator (free style, and a generator is configured).
+    public func needsGenerator(_ options: AskOptions) -> Bool { style(options) == .free && generator != nil }
 }

@@ -1,6 +1,7 @@
 /// The answer engine: retrieve → select → pack → generate (streamed) → check citations → cache.
 import Foundation
 import RAGCore
+import Reader
 import Retrieval
 import Store
 
@@ -44,6 +45,32 @@ public struct Answer: Codable, Sendable {
         }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, answer, shortAnswer, evidence, citations, sources, usage, timings, truncatedContext, grounded, uncited,
+             invalidCitations, cached, finishReason, unsupportedSentences, style
+    }
+
+    /// `short_answer` is always present (null when there is none); the other fields as synthesized.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(answer, forKey: .answer)
+        try c.encode(shortAnswer, forKey: .shortAnswer)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encode(citations, forKey: .citations)
+        try c.encode(sources, forKey: .sources)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(timings, forKey: .timings)
+        try c.encode(truncatedContext, forKey: .truncatedContext)
+        try c.encode(grounded, forKey: .grounded)
+        try c.encode(uncited, forKey: .uncited)
+        try c.encode(invalidCitations, forKey: .invalidCitations)
+        try c.encode(cached, forKey: .cached)
+        try c.encode(finishReason, forKey: .finishReason)
+        try c.encode(unsupportedSentences, forKey: .unsupportedSentences)
+        try c.encodeIfPresent(style, forKey: .style)
+    }
+
     public struct CitationRef: Codable, Sendable { public var n: Int; public var chunkId: Int64 }
     public struct Source: Codable, Sendable {
         public var n: Int
@@ -76,7 +103,21 @@ public struct AskOptions: Sendable {
     /// Retrieval for the question (hybrid, 5 chunks unless the caller built others).
     public var search = SearchParameters.ask
     public var parameters = GenerationParameters.answer
-    public var extractive = false
+    /// The answer style; nil: the engine's default (`short` with a local generator, `free` with a remote one).
+    public var style: AnswerStyle?
+    /// `--extractive`, kept as an alias of `style = .extractive`.
+    public var extractive: Bool {
+        get { style == .extractive }
+        set { style = newValue ? .extractive : (style == .extractive ? nil : style) }
+    }
+    /// Free style: keep sentences the support check flags (they are always listed in `unsupported_sentences`).
+    public var keepUnsupported = false
+    /// Short style: how many of the top chunks the span reader reads.
+    public var readerPassages = 3
+    /// Short style: subtracted from a span's score per rank of its chunk (retrieval's order as a prior).
+    public var readerRankPenalty: Float = 0.5
+    /// Short style: a best span scoring below this is no answer (the documents do not contain it).
+    public var readerMinScore: Float = -100
     public var useCache = true
     public var selection = SelectionOptions()
     /// Identifies everything else that shapes an answer (mode, filter, generator model) for the cache key.
@@ -92,18 +133,30 @@ public final class AnswerEngine: @unchecked Sendable {
     let countTokens: (GenerationPrompt) -> Int
     let template: PromptTemplate
     let cache: AnswerCache?
+    let reader: SpanReader?
+    /// The style of a request that names none.
+    public let defaultStyle: AnswerStyle
 
     /// - Parameters:
     ///   - generator: nil allows only extractive answers.
     ///   - countTokens: the generator's own token count of a prompt (context packing must never overflow).
+    ///   - reader: the span reader of short answers (nil: `short` is unavailable).
+    ///   - defaultStyle: the style of requests that name none (nil: `short` when there is a reader, else `free`
+    ///     when there is a generator, else `extractive`).
     public init(retriever: any ContextRetriever, generator: (any GenerationBackend)?, template: PromptTemplate,
-                cache: AnswerCache?, countTokens: @escaping (GenerationPrompt) -> Int) {
+                cache: AnswerCache?, reader: SpanReader? = nil, defaultStyle: AnswerStyle? = nil,
+                countTokens: @escaping (GenerationPrompt) -> Int) {
         self.retriever = retriever
         self.generator = generator
         self.template = template
         self.cache = cache
+        self.reader = reader
+        self.defaultStyle = defaultStyle ?? (reader != nil ? .short : (generator != nil ? .free : .extractive))
         self.countTokens = countTokens
     }
+
+    /// The style a request with `options` is answered in.
+    public func style(_ options: AskOptions) -> AnswerStyle { options.style ?? defaultStyle }
 
     /// Answers `question`; `onText` receives the answer text as it is generated (invalid citations filtered out).
     public func answer(_ question: String, options: AskOptions, onText: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Answer {
@@ -142,17 +195,30 @@ public final class AnswerEngine: @unchecked Sendable {
             return result
         }
 
+        let style = style(options)
+        result.style = style.rawValue
+        if style == .short {
+            return try shortAnswer(question, options: options, candidates: candidates, scores: scores, result: result,
+                                   timings: timings, start: start, packStart: packStart, cacheKey: cacheKey, onText: onText)
+        }
         let blocks: [ContextBlock]
         let used: [Int]
         var text: String
-        if options.extractive || generator == nil {
-            guard options.extractive else {
-                throw RAGError(.noGenerator, "no generator is available: pass --extractive")
+        if style == .extractive || generator == nil {
+            guard style == .extractive else {
+                throw RAGError(.noGenerator, "no generator is available: pass --style short or --style extractive")
             }
             blocks = candidates.enumerated().map { ContextBlock(n: $0.offset + 1, path: $0.element.path, headingPath: $0.element.headingPath, text: $0.element.text) }
             used = Array(candidates.indices)
-            text = ExtractiveAnswerer.answer(question: question, blocks: blocks)
+            let quoted = ExtractiveAnswerer.best(question: question, blocks: blocks)
+            text = quoted.map { "\($0.text) [\($0.n)]" }.joined(separator: " ")
             if text.isEmpty { text = Self.notInDocuments }
+            result.evidence = quoted.map { q in
+                let hit = candidates[q.n - 1]
+                let range = EvidenceLocator.sentence(in: hit.text, around: q.range)
+                return Answer.Evidence(n: q.n, chunkId: hit.chunkID, text: EvidenceLocator.substring(hit.text, range),
+                                       charStart: range.lowerBound, charEnd: range.upperBound)
+            }
             timings.packS = Date().timeIntervalSince(packStart)
             onText(text)
         } else {
@@ -196,6 +262,16 @@ public final class AnswerEngine: @unchecked Sendable {
 
         let check = Citations.check(text, contextCount: blocks.count)
         result.answer = check.text.trimmingCharacters(in: " ")
+        if style == .free {
+            // The support check: sentences whose content the context does not hold are flagged, and dropped
+            // unless the caller keeps them (the streamed text already went out; the final answer is checked).
+            let unsupported = SupportCheck.unsupportedSentences(result.answer, context: blocks.map(\.text))
+            result.unsupportedSentences = unsupported
+            if !unsupported.isEmpty && !options.keepUnsupported {
+                let kept = SupportCheck.sentences(result.answer).filter { !unsupported.contains($0) }
+                result.answer = kept.isEmpty ? Self.notInDocuments : kept.joined(separator: " ")
+            }
+        }
         result.invalidCitations = check.invalid
         result.grounded = true
         result.citations = check.cited.map { Answer.CitationRef(n: $0, chunkId: candidates[used[$0 - 1]].chunkID) }
@@ -222,6 +298,12 @@ public final class AnswerEngine: @unchecked Sendable {
         parameters["k"] = String(options.search.k)
         if let nprobe = options.search.nprobe { parameters["nprobe"] = String(nprobe) }
         parameters["extractive"] = String(options.extractive)
+        let style = style(options)
+        if style != .extractive {
+            parameters["style"] = style.rawValue
+            parameters["keep_unsupported"] = String(options.keepUnsupported)
+            parameters["reader"] = "\(options.readerPassages)|\(options.readerRankPenalty)|\(options.readerMinScore)|\(reader?.weights.path ?? "-")"
+        }
         parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))
         parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"
         parameters["selection"] = "\(options.selection.minRelevance)|\(options.selection.duplicateThreshold)|\(options.selection.mmrLambda)"

@@ -13,46 +13,67 @@ public enum ExtractiveAnswerer {
         }.filter { !stopwords.contains($0) })
     }
 
+    /// One quoted sentence: its text, its block's number and its place in the block (Unicode-scalar offsets).
+    public struct Quote: Sendable {
+        public var text: String
+        public var n: Int
+        public var range: Range<Int>
+    }
+
     /// Up to `maxSentences` sentences, best first, each followed by the number of its block.
     public static func answer(question: String, blocks: [ContextBlock], maxSentences: Int = 3) -> String {
+        best(question: question, blocks: blocks, maxSentences: maxSentences).map { "\($0.text) [\($0.n)]" }.joined(separator: " ")
+    }
+
+    /// The `maxSentences` sentences sharing the most words with the question, best first.
+    public static func best(question: String, blocks: [ContextBlock], maxSentences: Int = 3) -> [Quote] {
         let q = terms(question)
-        var scored: [(score: Double, order: Int, text: String, n: Int)] = []
+        var scored: [(score: Double, order: Int, quote: Quote)] = []
         var order = 0
         for block in blocks {
-            for sentence in splitSentences(block.text) {
+            for (sentence, range) in sentences(block.text) {
                 let t = terms(sentence)
                 guard !t.isEmpty else { continue }
                 let overlap = Double(t.intersection(q).count)
                 if overlap > 0 {
                     // Favour sentences that cover the question over long ones that merely mention it.
-                    scored.append((overlap / Double(q.count) + overlap / Double(t.count) * 0.25, order, sentence, block.n))
+                    scored.append((overlap / Double(q.count) + overlap / Double(t.count) * 0.25, order,
+                                   Quote(text: sentence, n: block.n, range: range)))
                 }
                 order += 1
             }
         }
-        let best = scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }.prefix(maxSentences)
-        return best.map { "\($0.text) [\($0.n)]" }.joined(separator: " ")
+        return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }.prefix(maxSentences).map(\.quote)
     }
 
-    static func splitSentences(_ text: String) -> [String] {
-        var out: [String] = []
-        var current = ""
-        var previous: Character = " "
-        for ch in text {
-            if ch == "\n" {
-                if !current.trimmingCharacters(in: " ").isEmpty { out.append(current.trimmingCharacters(in: " ")) }
-                current = ""
-            } else if ch == " " && (previous == "." || previous == "?" || previous == "!") {
-                out.append(current.trimmingCharacters(in: " "))
-                current = ""
-            } else {
-                current.append(ch)
-            }
-            previous = ch
+    /// Sentences longer than 20 characters with their Unicode-scalar ranges in `text` (split after `.`, `?`, `!`
+    /// followed by a space, and at line breaks; trimmed of spaces).
+    static func sentences(_ text: String) -> [(String, Range<Int>)] {
+        var out: [(String, Range<Int>)] = []
+        var current = String.UnicodeScalarView()
+        var start = 0
+        var position = 0
+        var previous: Unicode.Scalar = " "
+        func flush(_ end: Int) {
+            var lo = start, hi = end
+            var view = Array(current)
+            while let f = view.first, f == " " { view.removeFirst(); lo += 1 }
+            while let l = view.last, l == " " { view.removeLast(); hi -= 1 }
+            if view.count > 20 { out.append((String(String.UnicodeScalarView(view)), lo..<hi)) }
+            current = String.UnicodeScalarView()
         }
-        let last = current.trimmingCharacters(in: " ")
-        if !last.isEmpty { out.append(last) }
-        return out.filter { $0.count > 20 }
+        for c in text.unicodeScalars {
+            if c == "\n" || (c == " " && (previous == "." || previous == "?" || previous == "!")) {
+                flush(position)
+                start = position + 1
+            } else {
+                current.append(c)
+            }
+            previous = c
+            position += 1
+        }
+        flush(position)
+        return out
     }
 }
 

@@ -120,28 +120,34 @@ final class BertModel: @unchecked Sendable {
 
     /// Runs the encoder over `sequences` (token ids with specials, each at most maxPositions long) packed in
     /// `workspace`, leaving the last hidden states in `workspace.hidden` (tokens × hidden), sequence after sequence.
-    func forward(_ sequences: [[Int32]], workspace ws: BertWorkspace) {
+    ///
+    /// `tokenTypes` (one list per sequence, same lengths; nil: all type 0) selects the segment embeddings of a
+    /// sentence pair; `capture` is called after each encoder layer with the layer's index and its hidden states.
+    func forward(_ sequences: [[Int32]], workspace ws: BertWorkspace, tokenTypes: [[Int32]]? = nil,
+                 capture: ((Int, UnsafePointer<Float>) -> Void)? = nil) {
         let h = config.hiddenSize, ffn = config.intermediateSize
         let heads = config.heads, d = config.headDim
         let total = sequences.reduce(0) { $0 + $1.count }
         precondition(total <= ws.maxTokens, "batch larger than the workspace")
         let eps = config.layerNormEps
 
-        // Embeddings: word + position + token type 0, then LayerNorm.
+        // Embeddings: word + position + token type (0 unless given), then LayerNorm.
         var row = 0
-        for seq in sequences {
+        for (s, seq) in sequences.enumerated() {
             for (position, id) in seq.enumerated() {
                 let dst = ws.hidden + row * h
                 let word = wordEmbeddings + Int(id) * h
                 let pos = positionEmbeddings + position * h
-                for c in 0..<h { dst[c] = word[c] + pos[c] + tokenTypeEmbeddings[c] }
+                let typeID = tokenTypes.map { Int($0[s][position]) } ?? 0
+                let type = tokenTypeEmbeddings + min(max(typeID, 0), config.typeVocabularySize - 1) * h
+                for c in 0..<h { dst[c] = word[c] + pos[c] + type[c] }
                 row += 1
             }
         }
         LayerNorm.apply(rows: total, cols: h, x: ws.hidden, gamma: embeddingsNormWeight, beta: embeddingsNormBias, eps: eps)
 
         let scale = 1 / Float(d).squareRoot()
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
             // Self-attention projections (T × h each).
             layer.query(ws.hidden, rows: total, out: ws.q, workspace: ws)
             layer.key(ws.hidden, rows: total, out: ws.k, workspace: ws, sameInputAsBefore: true)
@@ -172,6 +178,7 @@ final class BertModel: @unchecked Sendable {
             layer.output(ws.ffn, rows: total, out: ws.hidden, workspace: ws)
             LayerNorm.apply(rows: total, cols: h, x: ws.hidden, residual: ws.attended, bias: layer.output.bias,
                             gamma: layer.outputNormWeight, beta: layer.outputNormBias, eps: eps)
+            capture?(index, UnsafePointer(ws.hidden))
         }
     }
 }

@@ -133,6 +133,30 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
     }
 }
 
+extension MiniLMEncoder {
+    /// Hidden states of one sequence (ids with specials, at most `config.maxPositions`) after each encoder layer in
+    /// `layers` (0-based; the last is `config.layers - 1`), each `ids.count × hidden` row-major, in `layers`' order.
+    /// `tokenTypes` (same length as `ids`) gives the segment of each token for a sentence pair (0, then 1).
+    /// Runs on the calling thread with its own workspace (safe to call concurrently).
+    public func tokenStates(_ ids: [Int32], tokenTypes: [Int32]? = nil, layers: [Int]) throws -> [[Float]] {
+        guard !ids.isEmpty, ids.count <= config.maxPositions else {
+            throw RAGError.invalidParameter("ids", "must hold 1…\(config.maxPositions) tokens, not \(ids.count)")
+        }
+        if let tokenTypes, tokenTypes.count != ids.count {
+            throw RAGError.invalidParameter("tokenTypes", "has \(tokenTypes.count) entries for \(ids.count) tokens")
+        }
+        let h = config.hiddenSize, n = ids.count
+        let workspace = BertWorkspace(config: config, maxTokens: n, maxSequence: n)
+        var out = [[Float]](repeating: [], count: layers.count)
+        model.forward([ids], workspace: workspace, tokenTypes: tokenTypes.map { [$0] }) { index, hidden in
+            for (k, l) in layers.enumerated() where l == index {
+                out[k] = Array(UnsafeBufferPointer(start: hidden, count: n * h))
+            }
+        }
+        return out
+    }
+}
+
 /// The output buffer, written by workers at disjoint rows.
 private struct SharedOutput: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>

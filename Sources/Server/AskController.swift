@@ -17,7 +17,8 @@ struct AskController: RouteController {
     ]
 
     static let askFields: Set<String> = ["question", "k", "mode", "filter", "stream", "temperature", "top_k", "top_p",
-                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache", "nprobe"]
+                                         "min_p", "repeat_penalty", "max_tokens", "stop", "seed", "extractive", "cache", "nprobe",
+                                         "style", "keep_unsupported"]
 
     /// A parsed ask: the question and the options the engine takes.
     struct Ask: Sendable {
@@ -39,7 +40,20 @@ struct AskController: RouteController {
                                               filter: try ChunkFilter(parsing: terms), nprobe: try body.integer("nprobe"),
                                               maxK: AskOptions.maxK)
         options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
-        options.extractive = try body.bool("extractive") ?? false
+        if let style = try body.string("style", maxLength: 32) {
+            guard let parsed = AnswerStyle(rawValue: style) else {
+                throw APIError.invalid("style", "expected short, free or extractive, got \"\(style.prefix(40))\"")
+            }
+            if parsed == .short && s.reader == nil {
+                throw APIError(.modelMissing, "style: short answers need the encoder model files (Models/minilm)")
+            }
+            options.style = parsed
+        }
+        if try body.bool("extractive") == true {
+            if let style = options.style, style != .extractive { throw APIError.invalid("extractive", "contradicts style \(style.rawValue)") }
+            options.style = .extractive
+        }
+        options.keepUnsupported = try body.bool("keep_unsupported") ?? false
         options.useCache = try body.bool("cache") ?? true
         options.cacheContext = s.cacheContext(mode: mode, filter: terms)
         return Ask(question: question, options: options, stream: try body.bool("stream") ?? false)

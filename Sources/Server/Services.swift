@@ -6,6 +6,7 @@ import Encoder
 import Foundation
 import Metrics
 import RAGCore
+import Reader
 import Retrieval
 import Store
 
@@ -15,6 +16,10 @@ final class Services: @unchecked Sendable {
     let encoderName = "all-minilm-l6-v2"
     let generator: LoadedGenerator
     let template: PromptTemplate
+    /// The span reader of short answers (nil without the encoder files: short answers are then refused).
+    let reader: SpanReader?
+    /// The style of asks that name none: short with the local generator, free with openai: backends.
+    let defaultStyle: AnswerStyle
     let gate: GenerationGate
     /// /v1/embeddings requests: one embeds at a time, a few wait, the rest get 503 (a 2,048-input request used to
     /// hold the one encoder thread for seconds while searches queued behind it).
@@ -59,6 +64,8 @@ final class Services: @unchecked Sendable {
             backendModel: configuration.backendModel, backendAPIKey: configuration.backendAPIKey,
             connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
         template = try PromptTemplate.load(configuration.template)
+        reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory)
+        if case .local = configuration.generator { defaultStyle = reader != nil ? .short : .free } else { defaultStyle = .free }
         gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
         let embedder: (any Embedder)? = self.hasVectors ? self.encoder : nil
         let queryCache = self.queryCache, sharedIndex = self.sharedIndex
@@ -105,7 +112,8 @@ final class Services: @unchecked Sendable {
     func engine(slot: Slot, useCache: Bool = true) -> AnswerEngine {
         let retriever = SearchContextRetriever(retriever: slot.retriever)
         return AnswerEngine(retriever: retriever, generator: generator.backend, template: template,
-                            cache: useCache ? AnswerCache(store: slot.store) : nil, countTokens: generator.countTokens)
+                            cache: useCache ? AnswerCache(store: slot.store) : nil, reader: reader, defaultStyle: defaultStyle,
+                            countTokens: generator.countTokens)
     }
 
     /// The answer-cache key context, built by the same type as `rag ask`'s (the two share one cache).

@@ -6,6 +6,7 @@ import Encoder
 import Foundation
 import Generator
 import RAGCore
+import Reader
 import Retrieval
 import Store
 
@@ -20,7 +21,9 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(name: .short, help: "How many chunks to retrieve.") var k: Int = 5
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
-    @Flag(help: "Answer with the best-matching sentences of the retrieved chunks, without the generator.") var extractive = false
+    @Option(help: "short: a span copied from the documents, then the sentence it stands on (default with the local generator); free: the generator's own words, each sentence checked against the context (default with openai: generators); extractive: the best-matching sentences, quoted.") var style: AnswerStyle?
+    @Flag(help: "Alias of --style extractive.") var extractive = false
+    @Flag(help: "--style free: keep sentences the support check flags as unsupported (they are listed either way).") var keepUnsupported = false
     @Flag(help: "Do not read or write the answer cache.") var noCache = false
     @Flag(help: "Turn the generator's prompt-prefix KV cache off (it only saves time when one process answers several questions).") var noPrefixCache = false
     @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = 0.2
@@ -37,6 +40,7 @@ struct AskCommand: AsyncParsableCommand {
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the question is empty") }
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as RAGError { throw ValidationError(e.message) }
+        if extractive, let style, style != .extractive { throw ValidationError("--extractive contradicts --style \(style.rawValue)") }
     }
 
     func run() async throws {
@@ -50,8 +54,11 @@ struct AskCommand: AsyncParsableCommand {
         let store = try IndexStore(path: indexOptions.path)
         let context = try RetrieverLoader(modelOptions: modelOptions)
             .contextRetriever(store: store, mode: mode)
-        let loaded = extractive ? nil : try LoadedGenerator.load(
-            try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
+        let choice = try GeneratorChoice(parsing: generatorChoice)
+        let chosenStyle: AnswerStyle = extractive ? .extractive : (style ?? AnswerStyle.defaultFor(choice))
+        // The generator is loaded for free answers only: short answers are the reader's, extractive ones the encoder's.
+        let loaded = chosenStyle != .free ? nil : try LoadedGenerator.load(
+            choice, modelsDirectory: modelOptions.directory,
             contextLength: contextLength, threads: threads, backendModel: generatorModel,
             backendAPIKey: generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             prefixCache: !noPrefixCache)
@@ -59,11 +66,13 @@ struct AskCommand: AsyncParsableCommand {
         let engine = AnswerEngine(
             retriever: context.retriever, generator: loaded?.backend,
             template: try PromptTemplate.load(template), cache: noCache ? nil : AnswerCache(store: store),
-            countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
+            reader: chosenStyle == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil,
+            defaultStyle: chosenStyle, countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
         var options = AskOptions()
         options.search = search.with(mode: context.mode)
         options.parameters = parameters
-        options.extractive = extractive
+        options.style = chosenStyle
+        options.keepUnsupported = keepUnsupported
         options.useCache = !noCache
         options.selection.minRelevance = minRelevance
         options.cacheContext = AnswerCacheKey(mode: context.mode, filter: filter, encoderID: context.encoderID,
@@ -88,5 +97,14 @@ struct AskCommand: AsyncParsableCommand {
             }
             if answer.truncatedContext { print("(some retrieved context did not fit in the generator's window)") }
         }
+    }
+}
+
+extension AnswerStyle: ExpressibleByArgument {
+    /// Short answers with the local generator (the reader is what makes them right); free answers when the
+    /// generator is a remote, presumably larger, model.
+    static func defaultFor(_ choice: GeneratorChoice) -> AnswerStyle {
+        if case .local = choice { return .short }
+        return .free
     }
 }

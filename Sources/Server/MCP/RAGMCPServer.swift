@@ -80,8 +80,8 @@ struct MCPTools: Sendable {
              inputSchema: schema([
                 "question": property("string", "The question, in plain language."),
                 "k": property("integer", "How many passages to retrieve as context (1-100, default 5).", extra: ["minimum": 1, "maximum": 100]),
-                "style": property("string", "generate (default: a written answer citing [n]) or extractive (quotes the best passages, no generation, fast).",
-                                  extra: ["enum": ["generate", "extractive"]]),
+                "style": property("string", "short (default with the local generator: a phrase copied from the documents, then the sentence it stands on), free (a written answer citing [n], unsupported sentences dropped; generate is an alias) or extractive (quotes the best sentences, fast).",
+                                  extra: ["enum": ["short", "free", "extractive", "generate"]]),
                 "mode": property("string", "Retrieval mode: hybrid (default), keyword or dense.", extra: ["enum": ["hybrid", "keyword", "dense"]]),
                 "filter": filterProperty,
              ], required: ["question"]),
@@ -168,12 +168,13 @@ struct MCPTools: Sendable {
         var fields = arguments
         let style = fields.removeValue(forKey: "style")
         switch style {
-        case nil, .null?, .string("generate")?: break
-        case .string("extractive")?: fields["extractive"] = .bool(true)
-        case .string(let other)?: throw APIError.invalid("style", "expected generate or extractive, got \"\(other.prefix(100))\"")
+        case nil, .null?: break
+        case .string("generate")?: fields["style"] = .string("free")
+        case .string(let name)? where ["short", "free", "extractive"].contains(name): fields["style"] = .string(name)
+        case .string(let other)?: throw APIError.invalid("style", "expected short, free, extractive or generate, got \"\(other.prefix(100))\"")
         default: throw APIError.invalid("style", "expected a string")
         }
-        let body = try Self.body(fields, allowed: ["question", "k", "mode", "filter", "extractive"])
+        let body = try Self.body(fields, allowed: ["question", "k", "mode", "filter", "style"])
         let s = try state.ready()
         let controller = AskController(state: state, configuration: configuration)
         let parsed = try controller.parseAsk(body, services: s)

@@ -1,0 +1,260 @@
+/// Extractive span reader: reads a question with each passage through the sentence encoder (jointly, as one
+/// [CLS] question [SEP] passage [SEP] sequence), scores every token as the start and end of the answer with a
+/// small trained head, and returns the best spans — always verbatim substrings of a passage, word-aligned.
+import Dispatch
+import Encoder
+import Foundation
+import Kernels
+import RAGCore
+import Tokenizers
+
+/// One answer span: `text` is the passage's Unicode scalars `start..<end`.
+public struct ReaderSpan: Sendable, Equatable {
+    public var passage: Int
+    public var start: Int
+    public var end: Int
+    public var text: String
+    /// Start logit + end logit: comparable across the passages of one `read` call.
+    public var score: Float
+}
+
+public final class SpanReader: @unchecked Sendable {  // immutable after init
+    public let encoder: MiniLMEncoder
+    public let weights: ReaderWeights
+    /// Longest joint sequence (the encoder's position limit caps it).
+    public let maxSequence: Int
+    public static let maxQuestionTokens = 48
+    public static let maxSpanTokens = 25
+    /// Windows read per passage at most (a long passage is read in overlapping windows).
+    public static let maxWindowsPerPassage = 8
+    static let layers = [3, 5]
+
+    public init(encoder: MiniLMEncoder, weights: ReaderWeights) throws {
+        guard encoder.config.hiddenSize == ReaderFeatures.hidden, encoder.config.layers > Self.layers.max()! else {
+            throw RAGError(.modelInvalid, "the span reader needs a 6-layer, 384-wide encoder (all-MiniLM-L6-v2); this one has \(encoder.config.layers) layers of \(encoder.config.hiddenSize)")
+        }
+        self.encoder = encoder
+        self.weights = weights
+        maxSequence = min(384, encoder.config.maxPositions)
+    }
+
+    /// The best `limit` spans over all passages, best first (distinct text ranges). Empty when the question has no
+    /// tokens or no passage has text.
+    public func read(question: String, passages: [String], limit: Int = 5) throws -> [ReaderSpan] {
+        let tokenizer = encoder.tokenizer
+        let qIDs = Array(tokenizer.tokenIDs(question.trimmingCharacters(in: .whitespacesAndNewlines)).prefix(Self.maxQuestionTokens))
+        guard !qIDs.isEmpty else { return [] }
+        let qPieces = qIDs.map { tokenizer.token(for: $0) ?? "[UNK]" }
+        let wh = QuestionKind.whClass(question)
+        let room = maxSequence - qIDs.count - 3
+
+        struct Window { var passage: Int; var tokens: [ReaderFeatures.Token]; var wordEnd: [Int] }
+        var windows: [Window] = []
+        var scalarsOf: [[Unicode.Scalar]] = []
+        for (p, text) in passages.enumerated() {
+            let scalars = Array(text.unicodeScalars)
+            scalarsOf.append(scalars)
+            let (tokens, wordEnds) = passageTokens(text)
+            guard !tokens.isEmpty else { continue }
+            let stride = max(1, room / 2)
+            var start = 0
+            for _ in 0..<Self.maxWindowsPerPassage {
+                let end = min(tokens.count, start + room)
+                windows.append(Window(passage: p, tokens: Array(tokens[start..<end]), wordEnd: Array(wordEnds[start..<end])))
+                if end == tokens.count { break }
+                start += stride
+            }
+        }
+        guard !windows.isEmpty else { return [] }
+        let allWindows = windows, allScalars = scalarsOf
+
+        var results = [[ReaderSpan]](repeating: [], count: windows.count)
+        let failure = LockedError()
+        let workers = min(windows.count, max(1, encoder.workers))
+        let next = Counter()
+        let box = ResultsBox(results: results)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let w = next.take(below: allWindows.count) {
+                do {
+                    let window = allWindows[w]
+                    let spans = try self.score(window.tokens, wordEnds: window.wordEnd, scalars: allScalars[window.passage],
+                                               passage: window.passage, qIDs: qIDs, qPieces: qPieces, wh: wh, limit: limit)
+                    box.set(w, spans)
+                } catch {
+                    failure.set(error)
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        results = box.results
+        var seen = Set<[Int]>()
+        var best: [ReaderSpan] = []
+        for span in results.joined().sorted(by: { $0.score > $1.score }) where seen.insert([span.passage, span.start, span.end]).inserted {
+            best.append(span)
+            if best.count == limit { break }
+        }
+        return best
+    }
+
+    /// The passage's WordPiece tokens with the place of each in the text, and the end of each token's word.
+    func passageTokens(_ text: String) -> (tokens: [ReaderFeatures.Token], wordEnds: [Int]) {
+        let tokenizer = encoder.tokenizer
+        var tokens: [ReaderFeatures.Token] = []
+        var wordEnds: [Int] = []
+        for word in tokenizer.words(text) {
+            var at = word.start
+            for (k, id) in word.ids.enumerated() {
+                let piece = tokenizer.token(for: id) ?? "[UNK]"
+                tokens.append(.init(id: id, piece: piece, isContinuation: k > 0 && piece.hasPrefix("##"), charStart: min(at, word.end)))
+                wordEnds.append(word.end)
+                at += piece.hasPrefix("##") ? piece.unicodeScalars.count - 2 : (piece == "[UNK]" ? word.end - word.start : piece.unicodeScalars.count)
+            }
+        }
+        return (tokens, wordEnds)
+    }
+
+    /// Start and end logits (interleaved) of the first window of `passage` read with `question` (for tests).
+    func firstWindowLogits(question: String, passage: String) throws -> [Float] {
+        let tokenizer = encoder.tokenizer
+        let qIDs = Array(tokenizer.tokenIDs(question.trimmingCharacters(in: .whitespacesAndNewlines)).prefix(Self.maxQuestionTokens))
+        let (tokens, _) = passageTokens(passage)
+        let window = Array(tokens.prefix(maxSequence - qIDs.count - 3))
+        return try logits(window, scalars: Array(passage.unicodeScalars), qIDs: qIDs,
+                          qPieces: qIDs.map { tokenizer.token(for: $0) ?? "[UNK]" }, wh: QuestionKind.whClass(question))
+    }
+
+    /// `start..<end` without punctuation that cannot belong to an answer: a trailing `,;:` or sentence-final `.`, and
+    /// an opening or closing bracket or quote without its partner inside the span. Nil when nothing is left.
+    static func trimmed(_ s: [Unicode.Scalar], _ start: Int, _ end: Int) -> (Int, Int)? {
+        var lo = start, hi = min(end, s.count)
+        let pairs: [Unicode.Scalar: Unicode.Scalar] = ["(": ")", "[": "]", "{": "}", "\u{201C}": "\u{201D}", "\u{2018}": "\u{2019}"]
+        let closers = Dictionary(uniqueKeysWithValues: pairs.map { ($1, $0) })
+        func has(_ c: Unicode.Scalar) -> Bool { s[lo..<hi].contains(c) }
+        var changed = true
+        while changed && lo < hi {
+            changed = false
+            let last = s[hi - 1], first = s[lo]
+            if [",", ";", ":", "\"", "'"].contains(last) || (last == "." && !s[lo..<(hi - 1)].contains(".")) || pairs[last] != nil
+                || (closers[last].map { !has($0) } ?? false) {
+                hi -= 1; changed = true; continue
+            }
+            if [",", ";", ":", ".", "\"", "'"].contains(first) || closers[first] != nil || (pairs[first].map { !has($0) } ?? false) {
+                lo += 1; changed = true; continue
+            }
+            while lo < hi && s[lo].properties.isWhitespace { lo += 1; changed = true }
+            while hi > lo && s[hi - 1].properties.isWhitespace { hi -= 1; changed = true }
+        }
+        return lo < hi ? (lo, hi) : nil
+    }
+
+    func score(_ tokens: [ReaderFeatures.Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, qIDs: [Int32],
+               qPieces: [String], wh: Int, limit: Int) throws -> [ReaderSpan] {
+        let n = tokens.count
+        let y = try logits(tokens, scalars: scalars, qIDs: qIDs, qPieces: qPieces, wh: wh)
+        return decode(y, tokens: tokens, wordEnds: wordEnds, scalars: scalars, passage: passage, n: n, limit: limit)
+    }
+
+    /// Start and end logits (interleaved, biases included) of each passage token of one window.
+    func logits(_ tokens: [ReaderFeatures.Token], scalars: [Unicode.Scalar], qIDs: [Int32], qPieces: [String], wh: Int) throws -> [Float] {
+        let tokenizer = encoder.tokenizer
+        let ids = [tokenizer.clsID] + qIDs + [tokenizer.sepID] + tokens.map(\.id) + [tokenizer.sepID]
+        let types = [Int32](repeating: 0, count: qIDs.count + 2) + [Int32](repeating: 1, count: tokens.count + 1)
+        let states = try encoder.tokenStates(ids, tokenTypes: types, layers: Self.layers)
+        let h = ReaderFeatures.hidden, n = tokens.count, d = ReaderFeatures.count, hidden = weights.hidden
+        let base = qIDs.count + 2
+        var x = [Float](repeating: 0, count: n * d)
+        var z = [Float](repeating: 0, count: n * hidden)
+        var y = [Float](repeating: 0, count: n * 2)
+        states[1].withUnsafeBufferPointer { l5 in
+            states[0].withUnsafeBufferPointer { l3 in
+                x.withUnsafeMutableBufferPointer { xp in
+                    ReaderFeatures.compute(tokens: tokens, scalars: scalars, questionPieces: qPieces, whClass: wh,
+                                           layer5: l5.baseAddress! + base * h, layer3: l3.baseAddress! + base * h,
+                                           question5: l5.baseAddress! + h, questionCount: qIDs.count, out: xp.baseAddress!)
+                }
+            }
+        }
+        // Head: relu(x·w0 + b0)·w1 + b1.
+        x.withUnsafeBufferPointer { xp in
+            z.withUnsafeMutableBufferPointer { zp in
+                Sgemm.ab(m: n, n: hidden, k: d, a: xp.baseAddress!, lda: d, b: weights.w0, ldb: hidden, c: zp.baseAddress!, ldc: hidden)
+                for r in 0..<n {
+                    for c in 0..<hidden { zp[r * hidden + c] = max(0, zp[r * hidden + c] + weights.b0[c]) }
+                }
+                y.withUnsafeMutableBufferPointer { yp in
+                    Sgemm.ab(m: n, n: 2, k: hidden, a: zp.baseAddress!, lda: hidden, b: weights.w1, ldb: 2, c: yp.baseAddress!, ldc: 2)
+                }
+            }
+        }
+        for r in 0..<n { y[2 * r] += weights.b1[0]; y[2 * r + 1] += weights.b1[1] }
+        return y
+    }
+
+    func decode(_ y: [Float], tokens: [ReaderFeatures.Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, n: Int,
+                limit: Int) -> [ReaderSpan] {
+        // Best end for each word-initial start within maxSpanTokens, ending at a word end, never across a line break
+        // (a heading, a list item, a code line ends there).
+        var breakAfter = [Bool](repeating: false, count: n)
+        for j in 0..<(n - 1) where wordEnds[j] < tokens[j + 1].charStart {
+            breakAfter[j] = scalars[wordEnds[j]..<min(tokens[j + 1].charStart, scalars.count)].contains("\n")
+        }
+        var spans: [ReaderSpan] = []
+        for i in 0..<n where !tokens[i].isContinuation {
+            var bestJ = -1
+            var bestEnd = -Float.infinity
+            for j in i..<min(n, i + Self.maxSpanTokens) {
+                if j + 1 == n || !tokens[j + 1].isContinuation {
+                    let e = y[j * 2 + 1]
+                    if e > bestEnd { bestEnd = e; bestJ = j }
+                }
+                if breakAfter[j] { break }
+            }
+            guard bestJ >= 0 else { continue }
+            guard let (start, end) = Self.trimmed(scalars, tokens[i].charStart, wordEnds[bestJ]) else { continue }
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: scalars[start..<end])
+            spans.append(ReaderSpan(passage: passage, start: start, end: end, text: String(text), score: y[i * 2] + bestEnd))
+        }
+        return Array(spans.sorted { $0.score > $1.score }.prefix(max(limit, 1) * 4))
+    }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+private final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: (any Error)?
+    func set(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+}
+
+private final class ResultsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    var results: [[ReaderSpan]]
+    init(results: [[ReaderSpan]]) { self.results = results }
+    func set(_ i: Int, _ r: [ReaderSpan]) { lock.lock(); results[i] = r; lock.unlock() }
+}
+
+extension SpanReader {
+    /// The reader over the encoder in `modelsDirectory/minilm` (its own fp32 instance: the head was trained on
+    /// fp32 states) with the bundled weights, or the file `RAG_READER_WEIGHTS` names. Nil when the encoder files
+    /// are not there.
+    public static func load(modelsDirectory: String, workers: Int? = nil) throws -> SpanReader? {
+        let directory = URL(fileURLWithPath: modelsDirectory).appendingPathComponent("minilm")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab.txt").path) else { return nil }
+        let override = ProcessInfo.processInfo.environment["RAG_READER_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = override ?? ReaderWeights.bundledPath() else {
+            throw RAGError(.modelMissing, "the span reader's weights (span-reader.safetensors) are missing from this build")
+        }
+        let encoder = try MiniLMEncoder(directory: directory, precision: .fp32, workers: workers)
+        return try SpanReader(encoder: encoder, weights: ReaderWeights(path: path))
+    }
+}

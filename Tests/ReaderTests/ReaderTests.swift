@@ -1,0 +1,114 @@
+/// The span reader against the reference of its training code (Tests/Fixtures/reader-reference.json: a numpy
+/// forward of the encoder and the head over the same weights), its invariants, and hostile input.
+/// Run in release: `swift test -c release -Xswiftc -enable-testing --filter ReaderTests`.
+import Encoder
+import Foundation
+@testable import Reader
+import TestSupport
+import Testing
+import Tokenizers
+
+struct ReaderReference: Decodable {
+    struct Item: Decodable {
+        let question: String
+        let passage: String
+        let start_logits: [Float]
+        let end_logits: [Float]
+        let best: String
+    }
+    let items: [Item]
+}
+
+func loadReader() throws -> SpanReader {
+    guard let reader = try SpanReader.load(modelsDirectory: Paths.root.appendingPathComponent("Models").path) else {
+        Issue.record("encoder files missing in Models/minilm: run scripts/fetch-models")
+        throw CancellationError()
+    }
+    return reader
+}
+
+@Suite("Span reader") struct ReaderTests {
+    @Test("logits and best span equal the training code's on the reference items")
+    func matchesReference() throws {
+        let reader = try loadReader()
+        let reference = try JSONDecoder().decode(ReaderReference.self,
+                                                 from: Data(contentsOf: Paths.fixtures.appendingPathComponent("reader-reference.json")))
+        #expect(reference.items.count >= 5)
+        for item in reference.items {
+            let y = try reader.firstWindowLogits(question: item.question, passage: item.passage)
+            #expect(y.count == 2 * item.start_logits.count, "token count differs for \(item.question)")
+            guard y.count == 2 * item.start_logits.count else { continue }
+            var worst: Float = 0
+            for i in 0..<item.start_logits.count {
+                worst = max(worst, abs(y[2 * i] - item.start_logits[i]), abs(y[2 * i + 1] - item.end_logits[i]))
+            }
+            #expect(worst < 0.05, "largest logit difference \(worst) for \(item.question)")
+            let best = try reader.read(question: item.question, passages: [item.passage], limit: 1).first
+            #expect(best?.text == item.best, "\(item.question): \(best?.text ?? "nil") vs \(item.best)")
+        }
+    }
+
+    @Test("every span is a verbatim, word-aligned substring of its passage")
+    func spansAreVerbatim() throws {
+        let reader = try loadReader()
+        let passages = ["The café opened in 1998 in São Paulo; it serves 40 kinds of coffee.",
+                        "Run scripts/fetch-models (or make models). The files go to Models/, beside the index.",
+                        String(repeating: "Long passages are read in overlapping windows of the encoder's length. ", count: 60)
+                            + "The answer is forty-two."]
+        for question in ["When did the café open?", "How do I fetch the models?", "What is the answer?", "Where?"] {
+            let spans = try reader.read(question: question, passages: passages, limit: 10)
+            #expect(!spans.isEmpty)
+            for span in spans {
+                let scalars = Array(passages[span.passage].unicodeScalars)
+                #expect(span.start < span.end && span.end <= scalars.count)
+                #expect(String(String.UnicodeScalarView(scalars[span.start..<span.end])) == span.text)
+                #expect(passages[span.passage].contains(span.text))
+            }
+        }
+        // The long passage's last sentence is reached through its windows.
+        let far = try reader.read(question: "What is the answer?", passages: [passages[2]], limit: 20)
+        #expect(far.contains { $0.start > 3000 })
+    }
+
+    @Test("hostile input: empty, huge, other scripts, code; never a crash, bounded work")
+    func hostileInput() throws {
+        let reader = try loadReader()
+        #expect(try reader.read(question: "   ", passages: ["Some text."]).isEmpty)
+        #expect(try reader.read(question: "What?", passages: []).isEmpty)
+        #expect(try reader.read(question: "What?", passages: ["", "\u{0}\u{1}"]).isEmpty)
+        let huge = String(repeating: "question words ", count: 700)
+        #expect(try !reader.read(question: huge, passages: ["An answer passage with words."]).isEmpty)
+        let code = "func main() { let x = [1, 2, 3].map { $0 * 2 }; print(x) } // prints [2, 4, 6]"
+        #expect(try !reader.read(question: "What does it print?", passages: [code]).isEmpty)
+        let spans = try reader.read(question: "東京はどこですか", passages: ["東京は日本の首都です。", "Москва — столица России."])
+        for span in spans { #expect(["東京は日本の首都です。", "Москва — столица России."][span.passage].contains(span.text)) }
+        // A passage of a million characters is cut to the window limit, not read whole.
+        let t0 = Date()
+        _ = try reader.read(question: "What?", passages: [String(repeating: "word ", count: 200_000)])
+        #expect(Date().timeIntervalSince(t0) < 60)
+    }
+
+    @Test("words(): offsets and ids agree with the whole-text tokenization")
+    func wordsMatchTokenizer() throws {
+        let tokenizer = try WordPieceTokenizer(directory: Paths.encoderDirectory)
+        for text in ["Hello, world! It's 3.14 — naïve café (test).", "東京は日本", "tabs\tand\nnew lines  ", "x\u{0}y", ""] {
+            let words = tokenizer.words(text)
+            #expect(words.flatMap(\.ids) == tokenizer.tokenIDs(text), "\(text)")
+            let scalars = Array(text.unicodeScalars)
+            for w in words { #expect(w.start < w.end && w.end <= scalars.count) }
+        }
+    }
+
+    @Test("question kinds: wh-class and yes/no")
+    func questionKinds() {
+        #expect(QuestionKind.classes[QuestionKind.whClass("How many firms were there?")] == "how many")
+        #expect(QuestionKind.classes[QuestionKind.whClass("In what year did it end?")] == "what year")
+        #expect(QuestionKind.classes[QuestionKind.whClass("Who's there?")] == "who")
+        #expect(QuestionKind.classes[QuestionKind.whClass("Name the river.")] == "other")
+        #expect(QuestionKind.isYesNo("Did the plague return?"))
+        #expect(QuestionKind.isYesNo("Is rag able to read PDF files?"))
+        #expect(QuestionKind.isYesNo("Can I run it offline?"))
+        #expect(!QuestionKind.isYesNo("What did the plague do?"))
+        #expect(!QuestionKind.isYesNo("Where is the index stored?"))
+    }
+}
