@@ -10,40 +10,48 @@ public struct CopySpanConstraint: LogitsConstraint, Sendable {
     /// span may begin inside a block token without its leading space (the text stays a substring of the block).
     /// Kept only where the alias itself cannot start a span and its target can.
     public let startAliases: [Int32: Int32]
+    /// The tokens a span may begin with (nil: any token of the blocks), e.g. `wordStartTokens`.
+    public let startTokens: Set<Int32>?
+    /// The tokens allowed first (starts and aliases), computed once.
+    private let firstTokens: [Int32]
     /// The automaton state of the span so far; -1 once a disallowed token was accepted.
     public private(set) var state: Int32 = TokenSuffixAutomaton.root
     /// Tokens accepted so far.
     public private(set) var accepted = 0
 
-    public init(automaton: TokenSuffixAutomaton, endTokens: [Int32], startAliases: [Int32: Int32] = [:]) {
+    public init(automaton: TokenSuffixAutomaton, endTokens: [Int32], startAliases: [Int32: Int32] = [:],
+                startTokens: Set<Int32>? = nil) {
         self.automaton = automaton
         self.endTokens = endTokens
-        // Only the aliases that can act: their target starts a span and they themselves do not.
+        self.startTokens = startTokens
         let root = TokenSuffixAutomaton.root
-        self.startAliases = startAliases.filter { automaton.step(root, $0.value) != nil && automaton.step(root, $0.key) == nil }
+        func starts(_ t: Int32) -> Bool { automaton.step(root, t) != nil && (startTokens?.contains(t) ?? true) }
+        // Only the aliases that can act: their target starts a span and they themselves do not.
+        let aliases = startAliases.filter { starts($0.value) && !starts($0.key) }
+        self.startAliases = aliases
+        firstTokens = automaton.allowedTokens(root).filter(starts) + aliases.keys
     }
 
     /// - Parameters:
     ///   - blocks: the token ids of each block (a span never crosses from one block into the next).
     ///   - maxTokens: cap on the tokens of all blocks together (later tokens cannot be copied).
-    public init(blocks: [[Int32]], endTokens: [Int32], startAliases: [Int32: Int32] = [:],
+    public init(blocks: [[Int32]], endTokens: [Int32], startAliases: [Int32: Int32] = [:], startTokens: Set<Int32>? = nil,
                 maxTokens: Int = TokenSuffixAutomaton.defaultMaxTokens) {
         self.init(automaton: TokenSuffixAutomaton(blocks: blocks, maxTokens: maxTokens), endTokens: endTokens,
-                  startAliases: startAliases)
+                  startAliases: startAliases, startTokens: startTokens)
     }
 
     public var canEnd: Bool { state >= 0 && accepted > 0 }
 
     public var canContinue: Bool {
-        automaton.hasContinuation(state) || (accepted == 0 && state >= 0 && !startAliases.isEmpty)
+        guard state >= 0 else { return false }
+        return accepted == 0 ? !firstTokens.isEmpty : automaton.hasContinuation(state)
     }
 
     /// The tokens allowed next, end of generation aside.
     public func allowedTokens() -> [Int32] {
         guard state >= 0 else { return [] }
-        var allowed = automaton.allowedTokens(state)
-        if accepted == 0 { allowed.append(contentsOf: startAliases.keys) }
-        return allowed
+        return accepted == 0 ? firstTokens : automaton.allowedTokens(state)
     }
 
     public func mask(logits: UnsafeMutablePointer<Float>, vocab: Int) {
@@ -52,12 +60,16 @@ public struct CopySpanConstraint: LogitsConstraint, Sendable {
 
     public mutating func accept(_ token: Int32) {
         guard state >= 0 else { return }
-        if let s = automaton.step(state, token) {
-            state = s
-        } else if accepted == 0, let target = startAliases[token], let s = automaton.step(state, target) {
-            state = s
+        if accepted == 0 {
+            if let target = startAliases[token] {
+                state = automaton.step(state, target) ?? -1
+            } else if startTokens?.contains(token) ?? true, let s = automaton.step(state, token) {
+                state = s
+            } else {
+                state = -1
+            }
         } else {
-            state = -1
+            state = automaton.step(state, token) ?? -1
         }
         accepted += 1
     }
@@ -81,6 +93,28 @@ extension CopySpanConstraint {
             i += 1
         }
         return nil
+    }
+
+    /// The tokens that begin a word somewhere in `blocks`: a block's first token, a token whose text starts with a
+    /// space, and a token (not starting with whitespace) after one ending in whitespace or ASCII punctuation. As
+    /// `startTokens` they keep a span from starting inside a word ("iffel Tower"); a token that begins a word in one
+    /// place may still be copied from another, so this is a filter on the first token, not on positions.
+    public static func wordStartTokens(blocks: [[Int32]], tokenizer: BPETokenizer) -> Set<Int32> {
+        func isBreak(_ b: UInt8) -> Bool {
+            b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || (b < 0x80 && !(b >= 0x30 && b <= 0x39) && !(b >= 0x41 && b <= 0x5A) && !(b >= 0x61 && b <= 0x7A))
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var out = Set<Int32>()
+        for block in blocks {
+            var previousLast: UInt8?
+            for t in block {
+                let bytes = tokenizer.pieceBytes(t, renderSpecial: false)
+                guard let first = bytes.first else { continue }
+                if previousLast == nil || first == 0x20 || (!isSpace(first) && isBreak(previousLast!)) { out.insert(t) }
+                previousLast = bytes.last
+            }
+        }
+        return out
     }
 
     /// Start aliases for `tokenizer`: every token that is another token's text without its leading space

@@ -51,9 +51,10 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     public func makeConstraint(_ constraint: GenerationConstraint) -> any LogitsConstraint {
         let end = tokenizer.endOfGenerationIDs.sorted()
         switch constraint {
-        case .copySpan(let blocks):
-            return CopySpanConstraint(blocks: CopySpanConstraint.blockTokens(blocks, tokenizer: tokenizer), endTokens: end,
-                                      startAliases: leadingSpaceAliases)
+        case .copySpan(let blocks, let wordStarts):
+            let tokens = CopySpanConstraint.blockTokens(blocks, tokenizer: tokenizer)
+            return CopySpanConstraint(blocks: tokens, endTokens: end, startAliases: leadingSpaceAliases,
+                                      startTokens: wordStarts ? CopySpanConstraint.wordStartTokens(blocks: tokens, tokenizer: tokenizer) : nil)
         case .choice(let choices):
             return ChoiceConstraint(choices: choices, tokenizer: tokenizer, endTokens: end)
         }

@@ -20,7 +20,8 @@ public enum GenerationConstraint: Sendable, Equatable {
     /// The completion is a contiguous span of one block's tokens, at least one token long: its text is a verbatim
     /// substring of one block, never across two. Each block should appear verbatim in the prompt (its tokens are
     /// then the prompt's own). An empty completion (finish `.stop`, no tokens) means no token could be copied.
-    case copySpan(blocks: [String])
+    /// `wordStarts`: the first token must be one that begins a word in the blocks (no span from inside a word).
+    case copySpan(blocks: [String], wordStarts: Bool = true)
     /// The completion is exactly one of these strings (a completion cut short by `maxTokens` may be a prefix).
     case choice([String])
 }

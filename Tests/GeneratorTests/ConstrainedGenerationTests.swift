@@ -85,6 +85,44 @@ import Testing
         }
     }
 
+    /// With word starts (the default) a span begins at a word: its first byte is the block's first byte or
+    /// follows a space or punctuation in the block (checked over many hot samples); without, anything goes.
+    @Test func wordStartsKeepSpansFromStartingInsideAWord() throws {
+        let engine = try Fixture.engine()
+        let c = cases[0]
+        let tokens = CopySpanConstraint.blockTokens(c.blocks, tokenizer: engine.tokenizer)
+        let starts = CopySpanConstraint.wordStartTokens(blocks: tokens, tokenizer: engine.tokenizer)
+        // Tokens beginning with a space, and the block's first, begin words; " Eiffel" is two tokens, the second
+        // inside the word.
+        for (p, t) in tokens[0].enumerated() where p == 0 || engine.tokenizer.pieceBytes(t).first == 0x20 {
+            #expect(starts.contains(t), "\(engine.tokenizer.piece(t))")
+        }
+        let eiffel = engine.tokenizer.encode(" Eiffel", parseSpecial: false, addBOS: false)
+        #expect(eiffel.count == 2)
+        #expect(starts.contains(eiffel[0]) && !starts.contains(eiffel[1]))
+        // 1889 is four digit tokens after a space token: "1" begins a word, "9" nowhere does ("8" does, in
+        // "8,849": the filter is on tokens, not positions).
+        let year = engine.tokenizer.encode("1889", parseSpecial: false, addBOS: false)
+        #expect(year.count == 4)
+        #expect(starts.contains(year[0]) && starts.contains(year[1]) && !starts.contains(year[3]))
+        // Every span start a hot sampler picks.
+        for seed in UInt64(1)...12 {
+            let hot = try GenerationParameters(temperature: 2, topK: 0, topP: 1, minP: 0, maxTokens: 3, seed: seed)
+            let s = try engine.run(GenerationRequest(prompt: prompt(c), parameters: hot, constraint: .copySpan(blocks: c.blocks))) { _ in }
+            let first = try #require(s.completionTokenIDs.first)
+            let text = engine.tokenizer.piece(first)
+            let atWord = c.blocks.contains { block in
+                var from = block.startIndex
+                while let r = block.range(of: text, range: from..<block.endIndex) {
+                    if r.lowerBound == block.startIndex || text.hasPrefix(" ") || !block[block.index(before: r.lowerBound)].isLetter { return true }
+                    from = block.index(after: r.lowerBound)
+                }
+                return false
+            }
+            #expect(atWord, "seed \(seed): span starts with \(text.debugDescription)")
+        }
+    }
+
     @Test func aStreamedConstrainedAnswerMatchesItsSummary() async throws {
         let engine = try Fixture.engine()
         let c = cases[0]

@@ -133,6 +133,27 @@ import Testing
         #expect(allowed(d) == [2, 11])  // not 7: aliases start a span only
     }
 
+    @Test func startTokensFilterOnlyTheFirstToken() {
+        // Spans may start with 1 or 4 only (or 7, an alias of 4); after the first token any continuation.
+        let blocks: [[Int32]] = [[1, 2, 3], [4, 2, 5]]
+        var c = CopySpanConstraint(blocks: blocks, endTokens: [11], startAliases: [7: 4, 8: 2], startTokens: [1, 4])
+        #expect(c.startAliases == [7: 4])  // 8 → 2: 2 may not start a span
+        #expect(allowed(c) == [1, 4, 7])
+        c.accept(1)
+        #expect(allowed(c) == [2, 11])
+        c.accept(2)
+        #expect(allowed(c) == [3, 11])
+        var d = CopySpanConstraint(blocks: blocks, endTokens: [11], startTokens: [1, 4])
+        d.accept(2)  // not a start: dead
+        #expect(!d.canEnd && allowed(d).isEmpty)
+        var e = CopySpanConstraint(blocks: blocks, endTokens: [11], startAliases: [7: 4], startTokens: [1, 4])
+        e.accept(7)
+        #expect(allowed(e) == [2, 11])
+        // No allowed start: nothing possible.
+        let none = CopySpanConstraint(blocks: blocks, endTokens: [11], startTokens: [9])
+        #expect(!none.canContinue && allowed(none).isEmpty)
+    }
+
     @Test func choiceAllowsExactlyTheChoices() {
         let end: Int32 = 11
         // "yes" = [1], "no" = [2, 3], "not" = [2, 3, 4] (a choice that extends another).
