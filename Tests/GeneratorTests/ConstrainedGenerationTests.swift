@@ -242,6 +242,21 @@ import Testing
         let build = Date().timeIntervalSince(t0)
         let free = try rate(nil)
         let copy = try rate(CopySpanConstraint(automaton: automaton, endTokens: [], startAliases: engine.leadingSpaceAliases))
+        // The mask alone, at the root (every word start of the block) and mid-span, over the whole vocabulary.
+        let vocab = engine.model.config.vocabSize
+        var logits = [Float](repeating: 0, count: vocab)
+        var root = CopySpanConstraint(automaton: automaton, endTokens: [], startAliases: engine.leadingSpaceAliases,
+                                      startTokens: CopySpanConstraint.wordStartTokens(blocks: blocks, tokenizer: engine.tokenizer))
+        let tm = Date()
+        for _ in 0..<1000 { logits.withUnsafeMutableBufferPointer { root.mask(logits: $0.baseAddress!, vocab: vocab) } }
+        let rootMask = Date().timeIntervalSince(tm) / 1000
+        let rootAllowed = root.allowedTokens().count
+        root.accept(blocks[0][0])
+        let tm2 = Date()
+        for _ in 0..<1000 { logits.withUnsafeMutableBufferPointer { root.mask(logits: $0.baseAddress!, vocab: vocab) } }
+        let midMask = Date().timeIntervalSince(tm2) / 1000
+        print(String(format: "mask µs per step: first token %.1f (%d allowed), mid-span %.1f (%d allowed)", rootMask * 1e6, rootAllowed,
+                     midMask * 1e6, root.allowedTokens().count))
         print(String(format: "decode tok/s: unconstrained %.1f (%d tokens), copy-span %.1f (%d tokens); automaton of %d tokens, %d states built in %.2f ms",
                      free.0, free.1, copy.0, copy.1, automaton.tokenCount, automaton.stateCount, build * 1000))
     }
