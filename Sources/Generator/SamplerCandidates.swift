@@ -22,6 +22,15 @@ struct SamplerCandidates {
         if n < ids.count { ids.removeLast(ids.count - n); logits.removeLast(logits.count - n) }
     }
 
+    /// Drops candidates a constraint masked (logit -infinity), which top-k keeps when fewer tokens are allowed.
+    mutating func removeMasked() {
+        guard logits.contains(-.infinity) else { return }
+        var keepIDs: [Int32] = [], keepLogits: [Float] = []
+        for (i, l) in logits.enumerated() where l > -.infinity { keepIDs.append(ids[i]); keepLogits.append(l) }
+        ids = keepIDs
+        logits = keepLogits
+    }
+
     /// Softmax probabilities of the current logits (in candidate order).
     func probabilities(temperature: Float = 1) -> [Float] {
         guard let m = logits.max() else { return [] }

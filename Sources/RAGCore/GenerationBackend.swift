@@ -14,12 +14,27 @@ public enum GenerationPrompt: Sendable, Equatable {
     case chat([ChatMessage])
 }
 
+/// A restriction on what a completion may be, enforced token by token while sampling (the local generator only; a
+/// remote backend refuses a constrained request).
+public enum GenerationConstraint: Sendable, Equatable {
+    /// The completion is a contiguous span of one block's tokens, at least one token long: its text is a verbatim
+    /// substring of one block, never across two. Each block should appear verbatim in the prompt (its tokens are
+    /// then the prompt's own). An empty completion (finish `.stop`, no tokens) means no token could be copied.
+    /// `wordStarts`: the first token must be one that begins a word in the blocks (no span from inside a word).
+    case copySpan(blocks: [String], wordStarts: Bool = true)
+    /// The completion is exactly one of these strings (a completion cut short by `maxTokens` may be a prefix).
+    case choice([String])
+}
+
 public struct GenerationRequest: Sendable, Equatable {
     public var prompt: GenerationPrompt
     public var parameters: GenerationParameters
-    public init(prompt: GenerationPrompt, parameters: GenerationParameters = .default) {
+    /// Constrained decoding (nil: any token).
+    public var constraint: GenerationConstraint?
+    public init(prompt: GenerationPrompt, parameters: GenerationParameters = .default, constraint: GenerationConstraint? = nil) {
         self.prompt = prompt
         self.parameters = parameters
+        self.constraint = constraint
     }
 }
 

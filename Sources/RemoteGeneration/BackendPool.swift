@@ -103,6 +103,11 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {  // mut
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        if request.constraint != nil {
+            // Refused before any backend is tried: no backend can serve it, and none is to blame.
+            continuation.finish(throwing: OpenAIBackend.constraintUnsupported)
+            return stream
+        }
         let task = Task {
             var tried = Set<Int>()
             var lastError: (any Error)?

@@ -52,6 +52,10 @@ public final class OpenAIBackend: GenerationBackend, Sendable {
         { if case .chat = $0 { "/v1/chat/completions" } else { "/v1/completions" } }
     }
 
+    /// Constrained decoding masks the logits at every step, which an OpenAI-compatible server does not offer.
+    static let constraintUnsupported = RAGError.invalidParameter(
+        "constraint", "constrained decoding needs the local generator (a remote backend cannot enforce it)")
+
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let task = Task {
@@ -69,6 +73,7 @@ public final class OpenAIBackend: GenerationBackend, Sendable {
 
     /// Runs one request, retrying only when the connection could not be made.
     public func run(_ request: GenerationRequest, onText: @escaping @Sendable (String) -> Void) async throws -> GenerationSummary {
+        if request.constraint != nil { throw Self.constraintUnsupported }
         let body = try body(request)
         var attempt = 0
         while true {
