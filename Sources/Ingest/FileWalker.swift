@@ -135,7 +135,7 @@ public struct FileWalker: Sendable {
     }
 
     /// "./docs//a.md" → "docs/a.md"; the stored path is the one the user gave, tidied.
-    static func normalise(_ path: String) -> String {
+    public static func normalise(_ path: String) -> String {
         var p = path
         while p.contains("//") { p = p.replacingOccurrences(of: "//", with: "/") }
         while p.hasPrefix("./") && p.count > 2 { p.removeFirst(2) }

@@ -17,6 +17,7 @@ struct RagCommand: AsyncParsableCommand {
             StatsCommand.self,
             MCPCommand.self,
             EvalCommand.self,
+            EvalQACommand.self,
             IndexCommand.self,
             TokenizeCommand.self,
             EmbedCommand.self,
