@@ -37,7 +37,11 @@ extension AnswerEngine {
         let sentence = EvidenceLocator.sentence(in: hit.text, around: best.span.start..<best.span.end)
         let evidence = Answer.Evidence(n: 1, chunkId: hit.chunkID, text: EvidenceLocator.substring(hit.text, sentence),
                                        charStart: sentence.lowerBound, charEnd: sentence.upperBound)
-        let short = best.span.text
+        var short = best.span.text
+        // A yes/no question: yes or no first, then the sentence that decides it.
+        if QuestionKind.isYesNo(question), let verdict = try yesNo(question, evidence: evidence.text) {
+            short = verdict
+        }
         result.shortAnswer = short
         result.evidence = [evidence]
         onText("\(short) [1]")

@@ -110,6 +110,8 @@ public struct AskOptions: Sendable {
         get { style == .extractive }
         set { style = newValue ? .extractive : (style == .extractive ? nil : style) }
     }
+    /// Free style: give the generator the best sentences of each chunk instead of whole chunks.
+    public var pruneContext = true
     /// Free style: keep sentences the support check flags (they are always listed in `unsupported_sentences`).
     public var keepUnsupported = false
     /// Short style: how many of the top chunks the span reader reads.
@@ -225,7 +227,9 @@ public final class AnswerEngine: @unchecked Sendable {
             let backend = generator!
             let packer = ContextPacker(template: template, contextLength: backend.contextLength,
                                        renderChat: { backend.renderChat($0) }, countTokens: countTokens)
-            let packed = try packer.pack(question: question, candidates: candidates, maxTokens: options.parameters.maxTokens)
+            // Evidence first: the best sentences of each chunk, not whole chunks (off: `pruneContext = false`).
+            let context = options.pruneContext ? candidates.map { ContextPruning.prune($0, question: question) } : candidates
+            let packed = try packer.pack(question: question, candidates: context, maxTokens: options.parameters.maxTokens)
             timings.packS = Date().timeIntervalSince(packStart)
             blocks = packed.blocks
             used = packed.used
@@ -302,6 +306,7 @@ public final class AnswerEngine: @unchecked Sendable {
         if style != .extractive {
             parameters["style"] = style.rawValue
             parameters["keep_unsupported"] = String(options.keepUnsupported)
+            parameters["prune"] = String(options.pruneContext)
             parameters["reader"] = "\(options.readerPassages)|\(options.readerRankPenalty)|\(options.readerMinScore)|\(reader?.weights.path ?? "-")"
         }
         parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))

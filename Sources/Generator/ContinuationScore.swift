@@ -1,4 +1,5 @@
 /// How likely the model finds one continuation of a prompt (`LocalGenerator.logLikelihoods`).
+import RAGCore
 
 public struct ContinuationScore: Sendable, Equatable {
     /// Sum of the natural-log probabilities of the continuation's tokens (0 for an empty continuation).
@@ -11,5 +12,11 @@ public struct ContinuationScore: Sendable, Equatable {
     public init(logProbability: Double, tokens: Int) {
         self.logProbability = logProbability
         self.tokens = tokens
+    }
+}
+
+extension LocalGenerator: ContinuationScoring {
+    public func continuationLogProbabilities(prompt: GenerationPrompt, continuations: [String]) throws -> [Double] {
+        try logLikelihoods(prompt: prompt, continuations: continuations).map(\.logProbability)
     }
 }

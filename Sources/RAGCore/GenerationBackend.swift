@@ -129,3 +129,9 @@ extension GenerationBackend {
         throw RAGError(.generationIncomplete, "the generation stream ended without a summary")
     }
 }
+
+/// A backend that scores continuations of a prompt: the natural-log probability of each continuation's tokens
+/// after the prompt (the local generator; a remote OpenAI-compatible server does not offer it).
+public protocol ContinuationScoring: Sendable {
+    func continuationLogProbabilities(prompt: GenerationPrompt, continuations: [String]) throws -> [Double]
+}

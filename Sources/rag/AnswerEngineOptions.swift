@@ -5,6 +5,7 @@ import ArgumentParser
 import Backends
 import Foundation
 import RAGCore
+import Reader
 import Retrieval
 import Store
 
@@ -13,7 +14,12 @@ struct AnswerEngineOptions: ParsableArguments {
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(name: .short, help: "How many chunks to retrieve.") var k: Int = 5
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
-    @Flag(help: "Answer with the best-matching sentences of the retrieved chunks, without the generator.") var extractive = false
+    @Option(help: "short: a span copied from the documents, then the sentence it stands on (default with the local generator); free: the generator's own words, each sentence checked against the context (default with openai: generators); extractive: the best-matching sentences, quoted.") var style: AnswerStyle?
+    @Flag(help: "Alias of --style extractive.") var extractive = false
+    @Option(help: "--style short: how many of the top chunks the span reader reads.") var readerPassages = AskOptions().readerPassages
+    @Option(help: "--style short: score subtracted from a span per rank of its chunk (retrieval's order as a prior).") var readerRankPenalty = Double(AskOptions().readerRankPenalty)
+    @Flag(help: "--style free: give the generator whole chunks, not the sentences of each that bear on the question.") var noPruneContext = false
+    @Flag(help: "--style free: keep sentences the support check flags as unsupported (they are listed either way).") var keepUnsupported = false
     @Flag(help: "Turn the generator's prompt-prefix KV cache off.") var noPrefixCache = false
     @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = SelectionOptions().minRelevance
     @Option(help: "Generator context window in tokens.") var contextLength: Int = 2048
@@ -26,6 +32,18 @@ struct AnswerEngineOptions: ParsableArguments {
     func validate() throws {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as RAGError { throw ValidationError(e.message) }
+        guard (1...AskOptions.maxK).contains(readerPassages) else { throw ValidationError("--reader-passages must be between 1 and \(AskOptions.maxK)") }
+        guard readerRankPenalty.isFinite && readerRankPenalty >= 0 else { throw ValidationError("--reader-rank-penalty must be a number ≥ 0") }
+        if extractive, let style, style != .extractive { throw ValidationError("--extractive contradicts --style \(style.rawValue)") }
+    }
+
+    /// The style answers take: `--style`, else `--extractive`, else short with the local generator and free with
+    /// openai: backends.
+    var chosenStyle: AnswerStyle {
+        if extractive { return .extractive }
+        if let style { return style }
+        if let choice = try? GeneratorChoice(parsing: generatorChoice), case .local = choice { return .short }
+        return .free
     }
 
     /// The validated retrieval and sampling values (built before any file is opened, so bad flags exit 2 at once).
@@ -35,12 +53,15 @@ struct AnswerEngineOptions: ParsableArguments {
     }
 
     /// The engine over `store` (its retriever passed through `wrap`, which may observe it) and the options to ask
-    /// it with. The generator is loaded unless `--extractive`.
-    func engine(store: IndexStore, modelOptions: ModelOptions, cache: AnswerCache?,
+    /// it with. The generator is loaded for free answers, and for short answers when one of `questions` is a
+    /// yes/no question (the generator then chooses yes or no); the span reader for short answers.
+    func engine(store: IndexStore, modelOptions: ModelOptions, cache: AnswerCache?, questions: [String],
                 wrap: (any ContextRetriever) -> any ContextRetriever = { $0 }) async throws -> (engine: AnswerEngine, options: AskOptions) {
         let (search, parameters) = try self.parameters()
+        let style = chosenStyle
         let context = try RetrieverLoader(modelOptions: modelOptions).contextRetriever(store: store, mode: mode)
-        let loaded = extractive ? nil : try LoadedGenerator.load(
+        let needsGenerator = style == .free || (style == .short && questions.contains(where: QuestionKind.isYesNo))
+        let loaded = !needsGenerator ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
             contextLength: contextLength, threads: threads, backendModel: generatorModel,
             backendAPIKey: generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
@@ -49,11 +70,16 @@ struct AnswerEngineOptions: ParsableArguments {
         let engine = AnswerEngine(
             retriever: wrap(context.retriever), generator: loaded?.backend,
             template: try PromptTemplate.load(template), cache: cache,
-            countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
+            reader: style == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil,
+            defaultStyle: style, countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
         var options = AskOptions()
         options.search = search.with(mode: context.mode)
         options.parameters = parameters
-        options.extractive = extractive
+        options.style = style
+        options.keepUnsupported = keepUnsupported
+        options.pruneContext = !noPruneContext
+        options.readerPassages = readerPassages
+        options.readerRankPenalty = Float(readerRankPenalty)
         options.useCache = cache != nil
         options.selection.minRelevance = minRelevance
         options.cacheContext = AnswerCacheKey(mode: context.mode, filter: filter, encoderID: context.encoderID,

@@ -84,7 +84,8 @@ struct EvalQACommand: AsyncParsableCommand {
         }
 
         var recorder: RecordingContextRetriever?
-        let (engine, options) = try await answering.engine(store: store, modelOptions: modelOptions, cache: nil) { base in
+        let (engine, options) = try await answering.engine(store: store, modelOptions: modelOptions, cache: nil,
+                                                           questions: questions.map(\.question)) { base in
             let r = RecordingContextRetriever(base)
             recorder = r
             return r
@@ -116,7 +117,7 @@ struct EvalQACommand: AsyncParsableCommand {
         print("invented  \(m.invented)")
         print(String(format: "latency   p50 %.3f s  p95 %.3f s", m.latencyP50S, m.latencyP95S))
         print("prompt tokens p50 \(m.promptTokensP50)")
-        let how = answering.extractive ? "extractive" : "generator"
+        let how = answering.chosenStyle.rawValue
         print("questions \(m.n)  split \(split.rawValue)  mode \(options.search.mode.rawValue)  \(how)\(goldPassage ? "  gold passage" : "")  index \(indexPath)")
     }
 }

@@ -14,7 +14,7 @@ import Testing
     }()
 
     @Test func answersCiteSourcesThatResolveToCorpusFiles() throws {
-        let r = try CLI.run(["ask", "Which Debian packages does the Makefile install when they are missing?", "--index", Self.index, "--json", "--no-cache"])
+        let r = try CLI.run(["ask", "Which Debian packages does the Makefile install when they are missing?", "--index", Self.index, "--json", "--no-cache", "--style", "free"])
         #expect(r.status == 0, "\(r.stderr)")
         let a = try #require(r.json)
         #expect((a["answer"] as? String)?.isEmpty == false)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func theAnswerIsPrimedToCiteAndTheSameWithThePrefixCacheOff() throws {
-        let q = ["ask", "How do I remove documents whose files were deleted?", "--index", Self.index, "--json", "--no-cache", "--max-tokens", "24"]
+        let q = ["ask", "How do I remove documents whose files were deleted?", "--index", Self.index, "--json", "--no-cache", "--max-tokens", "24", "--style", "free"]
         let on = try CLI.run(q)
         let off = try CLI.run(q + ["--no-prefix-cache"])
         #expect(on.status == 0 && off.status == 0, "\(on.stderr) \(off.stderr)")
@@ -105,5 +105,81 @@ import Testing
             #expect(r.status == 2, "\(flag) \(value)")
             #expect(r.stderr.contains(flag), "\(r.stderr)")
         }
+    }
+
+    // MARK: short answers (the default with the local generator)
+
+    @Test func theDemoQuestionGetsAShortAnswerCopiedFromTheCorpusWithItsEvidence() throws {
+        let r = try CLI.run(["ask", "How do I fetch the models, and where are they stored?", "--index", Self.index, "--json", "--no-cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try #require(r.json)
+        #expect(a["style"] as? String == "short")
+        let short = try #require(a["short_answer"] as? String)
+        let evidence = try #require(a["evidence"] as? [[String: Any]])
+        let first = try #require(evidence.first)
+        let text = try #require(first["text"] as? String)
+        // The short answer is a verbatim span of the evidence, which is the chunk's text at the stated offsets.
+        #expect(text.contains(short), "\(short) not in \(text)")
+        let store = try IndexStore(path: Self.index, readOnly: true)
+        let chunkID = try #require(first["chunk_id"] as? Int)
+        let chunk = try store.db.scalarText("SELECT text FROM chunks WHERE id = ?", [.int(Int64(chunkID))])
+        let scalars = Array(chunk.unicodeScalars)
+        let lo = try #require(first["char_start"] as? Int), hi = try #require(first["char_end"] as? Int)
+        #expect(lo >= 0 && lo < hi && hi <= scalars.count)
+        if lo >= 0 && lo < hi && hi <= scalars.count {
+            #expect(String(String.UnicodeScalarView(scalars[lo..<hi])) == text)
+        }
+        #expect(first["n"] as? Int == 1)
+        #expect((a["citations"] as? [[String: Any]])?.first?["chunk_id"] as? Int == chunkID)
+        #expect((a["answer"] as? String)?.hasPrefix(short + " [1]") == true)
+        #expect((a["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 0, "the generator is not called for a short answer")
+    }
+
+    @Test func shortAnswersAreNeverInventedOnTheCorpusQuestions() throws {
+        let qa = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/corpus-qa/qa.jsonl").path
+        let r = try CLI.run(["eval-qa", "--corpus", CLI.repoRoot.appendingPathComponent("Corpus").path, "--qa", qa,
+                             "--index", Self.index, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try #require(r.json, "\(r.stdout)")
+        #expect((m["n"] as? Int ?? 0) >= 50)
+        #expect(m["invented"] as? Int == 0, "\(m)")
+        #expect(m["prompt_tokens_p50"] as? Int == 0)
+    }
+
+    @Test func hostileQuestionsGetAnAnswerOrAClearErrorNeverACrash() throws {
+        let empty = try CLI.run(["ask", "   ", "--index", Self.index])
+        #expect(empty.status == 2 && empty.stderr.contains("empty"))
+        let questions = [String(repeating: "How do I fetch the models? ", count: 400),  // ~10,000 characters
+                         "モデルはどこに保存されますか？",
+                         "Zyxwvut qwertzuiop asdfghjkl?",
+                         "What does `func main() { print(x) }` print?",
+                         "| column | value |\n|---|---|\n| k | 5 |"]
+        for q in questions {
+            let r = try CLI.run(["ask", q, "--index", Self.index, "--json", "--no-cache"])
+            #expect(r.status == 0, "\(q.prefix(40)): \(r.stderr)")
+            let a = try #require(r.json, "\(r.stdout)")
+            if let short = a["short_answer"] as? String {
+                #expect(!short.isEmpty)
+                #expect((a["evidence"] as? [[String: Any]])?.first?["text"].flatMap { $0 as? String }?.contains(short) == true)
+            } else {
+                #expect(a["answer"] as? String == "The documents do not contain information about this.")
+            }
+        }
+    }
+
+    @Test func yesNoQuestionsAnswerYesOrNoThenTheEvidence() throws {
+        let r = try CLI.run(["ask", "Does rag need an internet connection after the models are fetched?", "--index", Self.index, "--json", "--no-cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try #require(r.json)
+        let short = a["short_answer"] as? String
+        #expect(short == "yes" || short == "no", "\(a)")
+        #expect(((a["evidence"] as? [[String: Any]])?.first?["text"] as? String)?.isEmpty == false)
+    }
+
+    @Test func styleFlagsAreValidated() throws {
+        let bad = try CLI.run(["ask", "q", "--index", Self.index, "--style", "poem"])
+        #expect(bad.status == 2 && bad.stderr.contains("--style"), "\(bad.stderr)")
+        let both = try CLI.run(["ask", "q", "--index", Self.index, "--style", "free", "--extractive"])
+        #expect(both.status == 2 && both.stderr.contains("--extractive"), "\(both.stderr)")
     }
 }
