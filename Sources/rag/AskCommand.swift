@@ -16,6 +16,7 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Option(help: "Retrieval mode: dense, keyword or hybrid (keyword when the index has no vectors).") var mode: SearchMode = .hybrid
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(name: .short, help: "How many chunks to retrieve.") var k: Int = 5
@@ -48,7 +49,7 @@ struct AskCommand: AsyncParsableCommand {
         }
         // Read-write: the answer cache is written to the index.
         let store = try IndexStore(path: indexOptions.path)
-        let context = try RetrieverLoader(modelOptions: modelOptions)
+        let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions)
             .contextRetriever(store: store, mode: mode)
         let loaded = extractive ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,

@@ -15,6 +15,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Flag(help: "Remove documents whose files under the given paths are gone.") var prune = false
     @Flag(help: "Print the summary as one JSON object.") var json = false
     @Flag(help: "Store chunks without embedding them (keyword search only); a later ingest without it embeds them.") var noEmbed = false
@@ -43,8 +44,13 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap)
         let models = try ModelLoader(directory: modelOptions.directory)
-        let embedder = noEmbed ? nil : try models.encoder(precision: encoderPrecision)
-        let counter = try embedder?.tokenizer ?? models.wordPiece()
+        // A sharded index checks each shard's encoder as it goes; a single file is checked here, before any work.
+        let store = shards == nil ? try IndexStore(path: indexOptions.path) : nil
+        let embedder = noEmbed ? nil : try encoderOptions.embedder(
+            modelsDirectory: modelOptions.directory, indexModel: try store?.meta("embedding_model"),
+            precision: encoderPrecision, replacing: reembed)
+        // Chunks are sized with the local encoder's tokenizer, also when a remote encoder embeds them.
+        let counter = try (embedder as? MiniLMEncoder)?.tokenizer ?? models.wordPiece()
         var options = IngestOptions()
         options.prune = prune
         options.chunker = config
@@ -63,7 +69,7 @@ struct IngestCommand: AsyncParsableCommand {
             if !summary.problems.isEmpty { throw ExitCode(1) }
             return
         }
-        let store = try IndexStore(path: indexOptions.path)
+        guard let store else { return }
         let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: counter), embedder: embedder)
         var summary = try pipeline.run(paths: paths, options: options, progress: reporter.update)
         summary.peakRssMb = peakRSSMegabytes()
