@@ -115,9 +115,18 @@ import Testing
         #expect(viaServer.status == 0, "\(viaServer.stderr)")
         let ids = { (r: CLI.Result) in (r.json?["results"] as? [[String: Any]])?.compactMap { $0["chunk_id"] as? Int } ?? [] }
         #expect(!ids(s).isEmpty && ids(s) == ids(viaServer))
+
+        // `rag serve --encoder openai:…` embeds its queries through the server that is left.
+        let front = try await ServerProcess.start(["--index", remoteIndex, "--threads", "1", "--encoder", "openai:\(a.url)"])
+        defer { front.stop() }
+        let served = try await front.post("/v1/search", json: ["query": "How do I fetch the models?", "mode": "dense"])
+        #expect(served.status == 200, "\(served.text)")
+        let servedIDs = (served.json?["results"] as? [[String: Any]])?.compactMap { $0["chunk_id"] as? Int } ?? []
+        #expect(servedIDs == ids(s))
+        #expect(try await front.get("/metrics").text.contains(#"rag_encoder_backend_healthy{backend="\#(a.url)"} 1"#))
     }
 
-    @Test func anotherModelIsRefusedUnlessReembedded() async throws {
+    @Test func unknownOrUncheckableModelsAreRefused() async throws {
         let dir = try CLI.temporaryDirectory("remote-encoder-model")
         defer { try? FileManager.default.removeItem(at: dir) }
         let serverIndex = try Self.serverIndex(dir)
