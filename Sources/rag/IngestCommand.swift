@@ -44,11 +44,13 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap)
         let models = try ModelLoader(directory: modelOptions.directory)
-        // A sharded index checks each shard's encoder as it goes; a single file is checked here, before any work.
-        let store = shards == nil ? try IndexStore(path: indexOptions.path) : nil
+        // A sharded index checks each shard's encoder as it goes; a single file is checked here, before any work
+        // (and before the file is created, so an encoder that cannot be used leaves no empty index behind).
+        // An index the read-only open cannot read (an older schema that the ingest migrates) is checked by the pipeline.
+        let indexModel = shards == nil && FileManager.default.fileExists(atPath: indexOptions.path)
+            ? (try? IndexStore(path: indexOptions.path, readOnly: true).meta("embedding_model")) : nil
         let embedder = noEmbed ? nil : try encoderOptions.embedder(
-            modelsDirectory: modelOptions.directory, indexModel: try store?.meta("embedding_model"),
-            precision: encoderPrecision, replacing: reembed)
+            modelsDirectory: modelOptions.directory, indexModel: indexModel, precision: encoderPrecision, replacing: reembed)
         // Chunks are sized with the local encoder's tokenizer, also when a remote encoder embeds them.
         let counter = try (embedder as? MiniLMEncoder)?.tokenizer ?? models.wordPiece()
         var options = IngestOptions()
@@ -69,7 +71,7 @@ struct IngestCommand: AsyncParsableCommand {
             if !summary.problems.isEmpty { throw ExitCode(1) }
             return
         }
-        guard let store else { return }
+        let store = try IndexStore(path: indexOptions.path)
         let pipeline = IngestPipeline(store: store, chunker: Chunker(config: config, counter: counter), embedder: embedder)
         var summary = try pipeline.run(paths: paths, options: options, progress: reporter.update)
         summary.peakRssMb = peakRSSMegabytes()
