@@ -34,6 +34,13 @@ public struct LoadedEncoder: Sendable {
         FileManager.default.fileExists(atPath: localDirectory(modelsDirectory).appendingPathComponent("vocab.txt").path)
     }
 
+    /// The weights as well as the tokenizer: what the probe needs. A machine that only ingests through remote
+    /// encoders may keep the tokenizer files alone (chunks are sized with them).
+    public static func localWeightsPresent(_ modelsDirectory: String) -> Bool {
+        localFilesPresent(modelsDirectory)
+            && FileManager.default.fileExists(atPath: localDirectory(modelsDirectory).appendingPathComponent("model.safetensors").path)
+    }
+
     /// The local encoder at `precision`, with an error that says how to get its files.
     public static func local(modelsDirectory: String, precision: EncoderPrecision) throws -> MiniLMEncoder {
         let dir = localDirectory(modelsDirectory)
@@ -54,16 +61,21 @@ public struct LoadedEncoder: Sendable {
         case .local:
             return LoadedEncoder(embedder: try local(modelsDirectory: modelsDirectory, precision: precision), remote: nil)
         case .openAI(let urls):
-            let localEncoder = localFilesPresent(modelsDirectory) ? try local(modelsDirectory: modelsDirectory, precision: precision) : nil
+            let localEncoder = localWeightsPresent(modelsDirectory) ? try local(modelsDirectory: modelsDirectory, precision: precision) : nil
             let client = HTTPClient(connectTimeout: settings.connectTimeout, readTimeout: settings.readTimeout)
-            let remote = try RemoteEmbedder.connectBlocking(urls: urls, model: settings.model, apiKey: settings.apiKey,
+            var remote = try RemoteEmbedder.connectBlocking(urls: urls, model: settings.model, apiKey: settings.apiKey,
                                                             local: localEncoder, client: client)
+            // An index embedded by servers of this model without a check against the local encoder recorded their
+            // name; servers naming the same model (checked by the probe) go on with it, verified or not.
+            if indexModel == RemoteEmbedder.unverifiedModelID(settings.model) && remote.modelID != indexModel {
+                remote = remote.with(modelID: indexModel!)
+            }
             if let indexModel, indexModel != remote.modelID, !replacing {
                 let why: String
                 if let c = remote.probeCosine {
                     why = "they compute other vectors than the local encoder (cosine \(String(format: "%.4f", c)) on a probe text, below \(RemoteEmbedder.minimumProbeCosine))"
                 } else if localEncoder == nil {
-                    why = "the local encoder's files are not in \(localDirectory(modelsDirectory).path) to check their vectors against, so they count as model \(remote.modelID)"
+                    why = "the local encoder's weights are not in \(localDirectory(modelsDirectory).path) to check their vectors against, so they count as model \(remote.modelID)"
                 } else {
                     why = "their vectors have \(remote.dimension) numbers, the local encoder's \(localEncoder!.dimension)"
                 }

@@ -65,7 +65,7 @@ extension RemoteEmbedder {
         guard let reference else {
             throw RAGError(.noBackend, "no encoder backend answered (\(urls.joined(separator: ", "))): \(failures.joined(separator: "; "))")
         }
-        var modelID = "openai:\(model)"
+        var modelID = unverifiedModelID(model)
         var probeCosine: Double?
         if let local, local.dimension == reference.count, let mine = try local.embed([probeText]).first {
             let c = cosine(mine, reference)
@@ -73,6 +73,14 @@ extension RemoteEmbedder {
             if c >= minimumProbeCosine { modelID = local.modelID }
         }
         return RemoteEmbedder(pool: pool, modelID: modelID, dimension: reference.count, options: options, probeCosine: probeCosine)
+    }
+
+    /// The id of servers' vectors not shown to be the local encoder's: the model name they were asked for.
+    public static func unverifiedModelID(_ model: String) -> String { "openai:\(model)" }
+
+    /// The same servers under another id (an index that recorded `unverifiedModelID` for them).
+    public func with(modelID: String) -> RemoteEmbedder {
+        RemoteEmbedder(pool: pool, modelID: modelID, dimension: dimension, options: options, probeCosine: probeCosine)
     }
 
     /// The blocking form of `connect`, for synchronous start-up code.

@@ -126,7 +126,7 @@ import Testing
         #expect(try await front.get("/metrics").text.contains(#"rag_encoder_backend_healthy{backend="\#(a.url)"} 1"#))
     }
 
-    @Test func unknownOrUncheckableModelsAreRefused() async throws {
+    @Test func unknownOrUncheckableModelsAreRefusedUnlessReembedded() async throws {
         let dir = try CLI.temporaryDirectory("remote-encoder-model")
         defer { try? FileManager.default.removeItem(at: dir) }
         let serverIndex = try Self.serverIndex(dir)
@@ -146,6 +146,24 @@ import Testing
         let unverified = try CLI.run(["search", "models", "--index", index, "--mode", "dense", "--encoder", "openai:\(a.url)"],
                                      modelsDir: noModels)
         #expect(unverified.status == 4 && unverified.stderr.contains("--reembed"), "\(unverified.status) \(unverified.stderr)")
+
+        // With the tokenizer but not the weights, an ingest is refused too, and --reembed replaces the vectors: the
+        // index then records the servers' model name, which later runs through servers of that model accept.
+        let tokenizerOnly = dir.appendingPathComponent("tokenizer-only").path
+        try FileManager.default.createDirectory(atPath: tokenizerOnly + "/minilm", withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: CLI.modelsDir + "/minilm") where name != "model.safetensors" {
+            try FileManager.default.createSymbolicLink(atPath: tokenizerOnly + "/minilm/" + name, withDestinationPath: CLI.modelsDir + "/minilm/" + name)
+        }
+        let refused = try CLI.run(["ingest", corpus, "--index", index, "--encoder", "openai:\(a.url)", "--json"], modelsDir: tokenizerOnly)
+        #expect(refused.status == 4 && refused.stderr.contains("--reembed"), "\(refused.status) \(refused.stderr)")
+        let replaced = try CLI.run(["ingest", corpus, "--index", index, "--encoder", "openai:\(a.url)", "--reembed", "--json"], modelsDir: tokenizerOnly)
+        #expect(replaced.status == 0 && replaced.json?["embedded"] as? Int == 20, "\(replaced.stderr) \(replaced.stdout)")
+        #expect(try IndexStore(path: index, readOnly: true).meta("embedding_model") == "openai:all-minilm-l6-v2")
+        let local = try CLI.run(["search", "models", "--index", index, "--mode", "dense"])
+        #expect(local.status == 4 && local.stderr.contains("--encoder openai:URL"), "\(local.stderr)")
+        let remote = try CLI.run(["search", "models", "--index", index, "--mode", "dense", "--encoder", "openai:\(a.url)", "--json"])
+        #expect(remote.status == 0 && !((remote.json?["results"] as? [Any]) ?? []).isEmpty, "\(remote.stderr)")
+
         // A URL list with an empty entry is a usage error before anything runs.
         let bad = try CLI.run(["ingest", corpus, "--index", index, "--encoder", "openai:\(a.url),"])
         #expect(bad.status == 2 && bad.stderr.contains("--encoder"), "\(bad.stderr)")
