@@ -65,7 +65,7 @@ let package = Package(
             "Retrieval", "Store", "RAGCore", "Reader",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: simd),
-        // OpenAI-compatible generation over HTTP (NIO HTTP/1.1 client) and the load-balanced backend pool.
+        // OpenAI-compatible generation and embeddings over HTTP (NIO HTTP/1.1 client) and the load-balanced pool.
         .target(name: "RemoteGeneration", dependencies: [
             "RAGCore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -75,7 +75,8 @@ let package = Package(
         ]),
         // Generator set-up (local GGUF or remote pool) for `rag ask` and `rag serve`, below Server so the CLI's
         // ask needs no HTTP server and the numeric Generator stays free of NIO.
-        .target(name: "Backends", dependencies: ["Generator", "RemoteGeneration", "Tokenizers", "RAGCore"]),
+        // Encoder set-up too (local MiniLM or a remote /v1/embeddings pool checked against it), for every command.
+        .target(name: "Backends", dependencies: ["Generator", "Encoder", "RemoteGeneration", "Tokenizers", "RAGCore"]),
         // Every `rag bench …` measurement and `rag eval`'s run, so the CLI only parses and prints.
         .target(name: "Benchmarks", dependencies: [
             "Answering", "Retrieval", "Store", "Ingest", "Encoder", "Generator", "Tokenizers", "Kernels",

@@ -17,8 +17,28 @@ extension AnswerEngine {
         let read = Array(candidates.prefix(max(1, options.readerPassages)))
         let spans = try reader.read(question: question, passages: read.map(\.text), limit: 8)
         // Retrieval's order is a prior: a span of a lower-ranked chunk must score that much better.
-        let ranked = spans.map { (span: $0, score: $0.score - options.readerRankPenalty * Float($0.passage)) }
+        var ranked = spans.map { (span: $0, score: $0.score - options.readerRankPenalty * Float($0.passage)) }
             .sorted { $0.score > $1.score }
+        // Optionally the generator weighs in: how likely it finds each of the best spans as the answer, given the
+        // sentences they stand in (a copy-only choice: the candidates are the reader's spans).
+        if options.readerGeneratorWeight > 0, let scorer = generator as? any ContinuationScoring, ranked.count > 1 {
+            let top = Array(ranked.prefix(options.readerGeneratorCandidates))
+            var passages: [String] = []
+            for c in top {
+                let text = read[c.span.passage].text
+                let sentence = EvidenceLocator.substring(text, EvidenceLocator.sentence(in: text, around: c.span.start..<c.span.end))
+                if !passages.contains(sentence) { passages.append(sentence) }
+            }
+            let prompt = GenerationPrompt.chat([
+                ChatMessage(role: "system", content: "Answer the question with a short phrase copied from the passages."),
+                ChatMessage(role: "user", content: "Passages:\n" + passages.joined(separator: "\n") + "\n\nQuestion: \(question)")])
+            let logProbabilities = try scorer.continuationLogProbabilities(prompt: prompt, continuations: top.map(\.span.text))
+            let rescored = zip(top, logProbabilities).map { c, lp in
+                let tokens = Float(max(1, c.span.text.split(separator: " ").count))
+                return (span: c.span, score: c.score + options.readerGeneratorWeight * Float(lp) / tokens)
+            }
+            ranked = rescored.sorted { $0.score > $1.score } + ranked.dropFirst(top.count)
+        }
         timings.packS = Date().timeIntervalSince(packStart)
         guard let best = ranked.first, best.score >= options.readerMinScore, !best.span.text.isEmpty else {
             // Nothing in the chunks answers it.

@@ -246,8 +246,11 @@ public final class IngestPipeline: @unchecked Sendable {
         let sha = ContentHash.sha256Hex(bytes)
         if let known, known.sha256 == sha { return .unchanged(record: known, file: file) }
         do {
-            let result = try load(file.path, bytes)
-            counter.add(pages: result.pages, entries: result.entries)
+            // Pages and entries are counted live as the loader reads them; what a loader only reports at the end
+            // (or a loader that does not count live) is added then.
+            let live = LoadCounter(parent: counter)
+            let result = try LoadCounter.$current.withValue(live) { try load(file.path, bytes) }
+            counter.add(pages: max(0, result.pages - live.pages), entries: max(0, result.entries - live.entries))
             var extras = Extras(pages: result.pages, entries: result.entries)
             // Redaction happens before chunking, so personal data reaches neither the store nor the encoder.
             let documents = result.documents.map { redactor.redact($0, counts: &extras.redactions) }

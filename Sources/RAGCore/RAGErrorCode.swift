@@ -18,6 +18,7 @@ extension RAGError {
         case invalidURL = "invalid_url"
         case invalidVector = "invalid_vector"
         case invalidGenerator = "invalid_generator"
+        case invalidEncoder = "invalid_encoder"
         case bodyTooLarge = "body_too_large"
         case methodNotAllowed = "method_not_allowed"
         case unauthorized
@@ -99,7 +100,7 @@ extension RAGError {
             switch self {
             case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
-                 .invalidVector, .invalidGenerator, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
+                 .invalidVector, .invalidGenerator, .invalidEncoder, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
                  .templateNotFound, .shardMismatch, .noVectors, .encoderMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
                  .permissionDenied, .symlinkLoop, .outsideRoots, .insecureBind, .encrypted, .noTextLayer, .unsafeArchive:
@@ -125,12 +126,12 @@ extension RAGError {
 
         /// The `rag` process's exit status (documented in `rag --help`):
         /// 1 general or internal failure, 2 invalid input (flags, values, input files), 3 not found,
-        /// 4 a model or index that cannot be used, 5 busy, timed out, or a generation backend failed.
+        /// 4 a model or index that cannot be used, 5 busy, timed out, or a generation or encoder backend failed.
         public var exitCode: Int32 {
             switch self {
             case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
-                 .invalidVector, .invalidGenerator, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
+                 .invalidVector, .invalidGenerator, .invalidEncoder, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
                  .contextOverflow, .noGenerator, .badTemplate, .shardMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
                  .permissionDenied, .symlinkLoop, .outsideRoots, .hostNotAllowed, .unsupportedMediaType, .insecureBind,

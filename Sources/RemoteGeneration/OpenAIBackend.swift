@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import RAGCore
 
-public final class OpenAIBackend: GenerationBackend, Sendable {
+public final class OpenAIBackend: GenerationBackend, PoolMember, Sendable {
     public let endpoint: HTTPEndpoint
     /// The `model` field sent with every request.
     public let model: String

@@ -68,7 +68,9 @@ public final class Retriever: @unchecked Sendable {
             throw RAGError(.noVectors, "index \(store.path) has no vectors: run `rag ingest` without --no-embed, or use --mode keyword")
         }
         guard indexModel == embedder.modelID else {
-            throw RAGError(.encoderMismatch, "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder")
+            // "openai:<model>" is a remote encoder that could not be shown to be the local one (see RemoteEmbedder).
+            let hint = indexModel.hasPrefix("openai:") ? " (--encoder openai:URL with servers of \(indexModel.dropFirst(7)))" : ""
+            throw RAGError(.encoderMismatch, "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder\(hint)")
         }
         if let v = cache.get(model: embedder.modelID, text: text) { return v }
         guard let v = try embedder.embed([text]).first, v.count == embedder.dimension, v.allSatisfy(\.isFinite) else {

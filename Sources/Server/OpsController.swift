@@ -28,6 +28,8 @@ struct OpsController: RouteController {
         var generator: String
         var queueDepth: Int
         var backends: [Backend]?
+        /// The embeddings servers of `--encoder openai:…`.
+        var encoderBackends: [Backend]?
     }
 
     func healthz(_ request: Request) async throws -> Response {
@@ -52,6 +54,9 @@ struct OpsController: RouteController {
             queueDepth: s.gate.depth,
             backends: s.generator.pool?.status.enumerated().map { i, b in
                 Readiness.Backend(url: full ? b.url : "backend \(i + 1)", healthy: b.healthy, inFlight: b.inFlight)
+            },
+            encoderBackends: s.remoteEncoder?.pool.status.enumerated().map { i, b in
+                Readiness.Backend(url: full ? b.url : "encoder backend \(i + 1)", healthy: b.healthy, inFlight: b.inFlight)
             }))
     }
 

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     /// The `model` name sent to OpenAI-compatible backends.
     public var backendModel = "smollm2-135m-instruct"
     public var backendAPIKey: String?
+    /// The local encoder, or OpenAI-compatible embeddings servers (`--encoder openai:…`) for queries and /v1/embeddings.
+    public var encoder = LoadedEncoder.Settings()
     public var contextLength = 2048
     public var threads: Int?
     public var healthCheckInterval: Duration = .seconds(2)

@@ -7,12 +7,15 @@ import Foundation
 import Metrics
 import RAGCore
 import Reader
+import RemoteGeneration
 import Retrieval
 import Store
 
 final class Services: @unchecked Sendable {
     let configuration: ServerConfiguration
     let encoder: BatchingEmbedder?
+    /// The embeddings servers when `--encoder openai:…` (the encoder above batches over them).
+    let remoteEncoder: RemoteEmbedder?
     let encoderName = "all-minilm-l6-v2"
     let generator: LoadedGenerator
     let template: PromptTemplate
@@ -49,7 +52,14 @@ final class Services: @unchecked Sendable {
         let indexModel = try store.meta("embedding_model")
         hasVectors = indexModel != nil
         let encoderDirectory = URL(fileURLWithPath: configuration.modelsDirectory).appendingPathComponent("minilm")
-        if FileManager.default.fileExists(atPath: encoderDirectory.appendingPathComponent("vocab.txt").path) {
+        var remote: RemoteEmbedder?
+        if case .openAI = configuration.encoder.choice {
+            // Probed at start-up: the servers must compute the vectors the index holds.
+            let loaded = try LoadedEncoder.load(configuration.encoder, modelsDirectory: configuration.modelsDirectory,
+                                                precision: EncoderPrecision(modelID: indexModel), indexModel: indexModel)
+            remote = loaded.remote
+            encoder = BatchingEmbedder(base: loaded.embedder)
+        } else if FileManager.default.fileExists(atPath: encoderDirectory.appendingPathComponent("vocab.txt").path) {
             let precision = EncoderPrecision(modelID: indexModel)
             // The batcher merges concurrent queries into one call; its workers split a big batch over the cores.
             encoder = BatchingEmbedder(base: try MiniLMEncoder(directory: encoderDirectory, precision: precision))
@@ -58,6 +68,7 @@ final class Services: @unchecked Sendable {
         } else {
             encoder = nil
         }
+        remoteEncoder = remote
         generator = try LoadedGenerator.load(
             configuration.generator, modelsDirectory: configuration.modelsDirectory,
             contextLength: configuration.contextLength, threads: configuration.threads,
@@ -91,6 +102,7 @@ final class Services: @unchecked Sendable {
         } else {
             Gauge(label: "rag_backend_healthy", dimensions: [("backend", "local")]).record(1)
         }
+        remoteEncoder?.pool.startHealthChecks(interval: configuration.healthCheckInterval)
     }
 
     static func makeSlot(store: IndexStore, embedder: (any Embedder)?, queryCache: QueryEmbeddingCache,

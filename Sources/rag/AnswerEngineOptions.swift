@@ -18,6 +18,7 @@ struct AnswerEngineOptions: ParsableArguments {
     @Flag(help: "Alias of --style extractive.") var extractive = false
     @Option(help: "--style short: how many of the top chunks the span reader reads.") var readerPassages = AskOptions().readerPassages
     @Option(help: "--style short: score subtracted from a span per rank of its chunk (retrieval's order as a prior).") var readerRankPenalty = Double(AskOptions().readerRankPenalty)
+    @Option(help: "--style short: weight of the generator's likelihood of each of the best spans (0: the reader alone; loads the generator).") var readerGeneratorWeight = Double(AskOptions().readerGeneratorWeight)
     @Flag(help: "--style free: give the generator whole chunks, not the sentences of each that bear on the question.") var noPruneContext = false
     @Flag(help: "--style free: keep sentences the support check flags as unsupported (they are listed either way).") var keepUnsupported = false
     @Flag(help: "Turn the generator's prompt-prefix KV cache off.") var noPrefixCache = false
@@ -33,6 +34,7 @@ struct AnswerEngineOptions: ParsableArguments {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         do { _ = try GeneratorChoice(parsing: generatorChoice) } catch let e as RAGError { throw ValidationError(e.message) }
         guard (1...AskOptions.maxK).contains(readerPassages) else { throw ValidationError("--reader-passages must be between 1 and \(AskOptions.maxK)") }
+        guard readerGeneratorWeight.isFinite && readerGeneratorWeight >= 0 else { throw ValidationError("--reader-generator-weight must be a number ≥ 0") }
         guard readerRankPenalty.isFinite && readerRankPenalty >= 0 else { throw ValidationError("--reader-rank-penalty must be a number ≥ 0") }
         if extractive, let style, style != .extractive { throw ValidationError("--extractive contradicts --style \(style.rawValue)") }
     }
@@ -55,12 +57,16 @@ struct AnswerEngineOptions: ParsableArguments {
     /// The engine over `store` (its retriever passed through `wrap`, which may observe it) and the options to ask
     /// it with. The generator is loaded for free answers, and for short answers when one of `questions` is a
     /// yes/no question (the generator then chooses yes or no); the span reader for short answers.
-    func engine(store: IndexStore, modelOptions: ModelOptions, cache: AnswerCache?, questions: [String],
+    func engine(store: IndexStore, modelOptions: ModelOptions, encoderOptions: EncoderOptions? = nil, cache: AnswerCache?, questions: [String],
                 wrap: (any ContextRetriever) -> any ContextRetriever = { $0 }) async throws -> (engine: AnswerEngine, options: AskOptions) {
         let (search, parameters) = try self.parameters()
-        let style = chosenStyle
-        let context = try RetrieverLoader(modelOptions: modelOptions).contextRetriever(store: store, mode: mode)
-        let needsGenerator = style == .free || (style == .short && questions.contains(where: QuestionKind.isYesNo))
+        // Short answers need the encoder's weights here (a remote encoder is not enough): without them the default
+        // falls back to free answers; an explicit --style short is refused by the engine with the reason.
+        let reader = chosenStyle == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil
+        let style: AnswerStyle = chosenStyle == .short && reader == nil && self.style == nil ? .free : chosenStyle
+        let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions).contextRetriever(store: store, mode: mode)
+        let needsGenerator = style == .free
+            || (style == .short && (readerGeneratorWeight > 0 || questions.contains(where: QuestionKind.isYesNo)))
         let loaded = !needsGenerator ? nil : try LoadedGenerator.load(
             try GeneratorChoice(parsing: generatorChoice), modelsDirectory: modelOptions.directory,
             contextLength: contextLength, threads: threads, backendModel: generatorModel,
@@ -70,7 +76,7 @@ struct AnswerEngineOptions: ParsableArguments {
         let engine = AnswerEngine(
             retriever: wrap(context.retriever), generator: loaded?.backend,
             template: try PromptTemplate.load(template), cache: cache,
-            reader: style == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil,
+            reader: reader,
             defaultStyle: style, countTokens: { prompt in loaded?.countTokens(prompt) ?? 0 })
         var options = AskOptions()
         options.search = search.with(mode: context.mode)
@@ -80,6 +86,7 @@ struct AnswerEngineOptions: ParsableArguments {
         options.pruneContext = !noPruneContext
         options.readerPassages = readerPassages
         options.readerRankPenalty = Float(readerRankPenalty)
+        options.readerGeneratorWeight = Float(readerGeneratorWeight)
         options.useCache = cache != nil
         options.selection.minRelevance = minRelevance
         options.cacheContext = AnswerCacheKey(mode: context.mode, filter: filter, encoderID: context.encoderID,

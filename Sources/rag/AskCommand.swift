@@ -17,6 +17,7 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var answering: AnswerEngineOptions
     @Flag(help: "Do not read or write the answer cache.") var noCache = false
     @Flag(help: "Print one JSON object.") var json = false
@@ -34,7 +35,7 @@ struct AskCommand: AsyncParsableCommand {
         }
         // Read-write: the answer cache is written to the index.
         let store = try IndexStore(path: indexOptions.path)
-        let (engine, options) = try await answering.engine(store: store, modelOptions: modelOptions,
+        let (engine, options) = try await answering.engine(store: store, modelOptions: modelOptions, encoderOptions: encoderOptions,
                                                            cache: noCache ? nil : AnswerCache(store: store), questions: [question])
         let streaming = !json
         let answer = try await engine.answer(question, options: options) { delta in

@@ -27,6 +27,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Write the TREC run file here.") var runFile: String?
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
@@ -49,7 +50,7 @@ struct EvalCommand: AsyncParsableCommand {
         let store = try IndexStore(path: indexPath)
         // Dense and hybrid need every chunk embedded; the pipeline backfills the vectors an existing index lacks.
         let embedder = mode == .keyword ? nil
-            : try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
+            : try encoderOptions.embedder(modelsDirectory: modelOptions.directory, indexModel: try store.meta("embedding_model"))
         let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
         var options = IngestOptions()
         options.embed = embedder != nil

@@ -15,6 +15,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Flag(help: "Remove documents whose files under the given paths are gone.") var prune = false
     @Flag(help: "Print the summary as one JSON object.") var json = false
     @Flag(help: "Store chunks without embedding them (keyword search only); a later ingest without it embeds them.") var noEmbed = false
@@ -43,8 +44,15 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try ChunkerConfig(maxTokens: chunkTokens, overlapTokens: chunkOverlap)
         let models = try ModelLoader(directory: modelOptions.directory)
-        let embedder = noEmbed ? nil : try models.encoder(precision: encoderPrecision)
-        let counter = try embedder?.tokenizer ?? models.wordPiece()
+        // A sharded index checks each shard's encoder as it goes; a single file is checked here, before any work
+        // (and before the file is created, so an encoder that cannot be used leaves no empty index behind).
+        // An index the read-only open cannot read (an older schema that the ingest migrates) is checked by the pipeline.
+        let indexModel = shards == nil && FileManager.default.fileExists(atPath: indexOptions.path)
+            ? (try? IndexStore(path: indexOptions.path, readOnly: true).meta("embedding_model")) : nil
+        let embedder = noEmbed ? nil : try encoderOptions.embedder(
+            modelsDirectory: modelOptions.directory, indexModel: indexModel, precision: encoderPrecision, replacing: reembed)
+        // Chunks are sized with the local encoder's tokenizer, also when a remote encoder embeds them.
+        let counter = try (embedder as? MiniLMEncoder)?.tokenizer ?? models.wordPiece()
         var options = IngestOptions()
         options.prune = prune
         options.chunker = config

@@ -13,6 +13,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Option(help: "Default retrieval mode for search and ask.") var mode: RetrievalMode = .hybrid
     @Option(name: .short, help: "Default number of chunks for ask.") var k = 5
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
@@ -40,6 +41,7 @@ struct MCPCommand: AsyncParsableCommand {
         c.generator = try GeneratorChoice(parsing: generator)
         c.backendModel = generatorModel
         c.backendAPIKey = ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        c.encoder = try encoderOptions.settings
         c.contextLength = contextLength
         c.threads = threads
         c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))

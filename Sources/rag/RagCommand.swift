@@ -37,7 +37,7 @@ struct RagCommand: AsyncParsableCommand {
           2  invalid input: a flag or value out of range, an unreadable or malformed input file
           3  not found: the index, a file, a model file or a template
           4  a model or index that cannot be used: missing or corrupt files, no vectors, another encoder
-          5  busy, timed out, or a generation backend failed
+          5  busy, timed out, or a generation or encoder backend failed
         """
 
     /// Picks OpenBLAS's fastest kernels first (this may re-execute the process), then runs the command.

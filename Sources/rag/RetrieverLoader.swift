@@ -4,17 +4,24 @@ import Answering
 import ArgumentParser
 import Encoder
 import Foundation
+import RAGCore
 import Retrieval
 import Store
 
 struct RetrieverLoader {
     let modelOptions: ModelOptions
+    /// nil: the local encoder (commands without `--encoder`, such as the benchmarks).
+    var encoderOptions: EncoderOptions? = nil
 
     func retriever(store: IndexStore, mode: RetrievalMode, options: RetrievalOptions) throws -> Retriever {
-        var embedder: MiniLMEncoder?
+        var embedder: (any Embedder)?
         if mode != .keyword {
-            let models = try ModelLoader(directory: modelOptions.directory)
-            embedder = try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
+            let indexModel = try store.meta("embedding_model")
+            if let encoderOptions {
+                embedder = try encoderOptions.embedder(modelsDirectory: modelOptions.directory, indexModel: indexModel)
+            } else {
+                embedder = try ModelLoader(directory: modelOptions.directory).encoder(precision: EncoderPrecision(modelID: indexModel))
+            }
         }
         return Retriever(store: store, embedder: embedder, options: options)
     }

@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @Option(help: "Address to bind (a non-loopback address needs --api-key, or --insecure-no-auth).") var host = "127.0.0.1"
     @Option(name: .customLong("allowed-host"), help: "A Host name requests may use besides loopback names and the bind address (repeatable; * allows any).")
     var allowedHosts: [String] = []
@@ -35,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "local, or openai:URL[,URL…] for OpenAI-compatible servers behind a least-busy load balancer.") var generator = "local"
     @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
     @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
-    @Option(help: "Seconds between backend health checks.") var healthInterval = 2.0
+    @Option(help: "Seconds between health checks of generator and encoder backends.") var healthInterval = 2.0
     @Option(help: "Generator context window in tokens.") var contextLength = 2048
     @Option(help: "Local generator threads (default: all cores, adapted to free ones).") var threads: Int?
 
@@ -79,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.backendModel = generatorModel
         c.backendAPIKey = generatorApiKey ?? ProcessInfo.processInfo.environment["RAG_GENERATOR_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         c.healthCheckInterval = .milliseconds(Int64(healthInterval * 1000))
+        c.encoder = try encoderOptions.settings
         c.contextLength = contextLength
         c.threads = threads
         if case .openAI(let urls) = c.generator {

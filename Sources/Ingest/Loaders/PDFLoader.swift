@@ -37,6 +37,7 @@ public struct PDFLoader: DocumentLoader {
         var pages: [[String]] = []
         pages.reserveCapacity(pageCount)
         for i in 0..<pageCount {
+            LoadCounter.current?.add(pages: 1, entries: 0)
             guard let page = poppler_document_get_page(doc, Int32(i)) else { pages.append([]); continue }
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let text = poppler_page_get_text(page) else { pages.append([]); continue }

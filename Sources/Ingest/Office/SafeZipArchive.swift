@@ -85,6 +85,7 @@ final class SafeZipArchive {
         }
         inflated = before + out.count
         entriesRead += 1
+        LoadCounter.current?.add(pages: 0, entries: 1)
         return out
     }
 

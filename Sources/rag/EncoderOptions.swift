@@ -1,0 +1,40 @@
+/// `--encoder`, `--encoder-model` and `--encoder-api-key`, shared by the commands that embed (ingest, search, ask,
+/// eval, serve).
+import ArgumentParser
+import Backends
+import Encoder
+import Foundation
+import RAGCore
+
+struct EncoderOptions: ParsableArguments {
+    @Option(name: .customLong("encoder"), help: "local, or openai:URL[,URL…]: OpenAI-compatible /v1/embeddings servers (text-embeddings-inference, vLLM, Ollama, llama-server --embeddings, rag serve), the least busy healthy one per request.")
+    var choice = "local"
+    @Option(help: "Model name sent to openai: encoders; their replies must name the same model.") var encoderModel = "all-minilm-l6-v2"
+    @Option(help: "Bearer key sent to openai: encoders (env RAG_ENCODER_API_KEY).") var encoderApiKey: String?
+
+    func validate() throws {
+        do { _ = try EncoderChoice(parsing: choice) } catch let e as RAGError { throw ValidationError(e.message) }
+        if encoderModel.isEmpty { throw ValidationError("--encoder-model must not be empty") }
+    }
+
+    var settings: LoadedEncoder.Settings {
+        get throws {
+            LoadedEncoder.Settings(choice: try EncoderChoice(parsing: choice), model: encoderModel,
+                                   apiKey: encoderApiKey ?? ProcessInfo.processInfo.environment["RAG_ENCODER_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+    }
+
+    var isLocal: Bool { choice == "local" }
+
+    /// The encoder for an index whose vectors are `indexModel`'s (the local encoder at the index's precision, or
+    /// the servers, checked to compute the same vectors).
+    func embedder(modelsDirectory: String, indexModel: String?, precision: EncoderPrecision? = nil,
+                  replacing: Bool = false) throws -> any Embedder {
+        let loaded = try LoadedEncoder.load(try settings, modelsDirectory: modelsDirectory,
+                                            precision: precision ?? EncoderPrecision(modelID: indexModel),
+                                            indexModel: indexModel, replacing: replacing)
+        // A server that fails mid-run is taken out of the pool; the checks put it back when it answers again.
+        loaded.remote?.pool.startHealthChecks()
+        return loaded.embedder
+    }
+}
