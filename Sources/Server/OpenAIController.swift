@@ -76,6 +76,12 @@ struct OpenAIController: RouteController {
                                                   k: try body.integer("k") ?? configuration.defaultK, maxK: AskOptions.maxK)
             options.parameters = try body.generationParameters(base: options.parameters, contextLength: s.generator.backend.contextLength)
             options.cacheContext = s.cacheContext(mode: configuration.defaultMode, filter: [])
+            if let style = try body.string("style", maxLength: 32) {
+                guard let parsed = AnswerStyle(rawValue: style) else {
+                    throw APIError.invalid("style", "expected short, free or extractive, got \"\(style.prefix(40))\"")
+                }
+                options.style = parsed
+            }
             let ask = AskController.Ask(question: question, options: options, stream: stream)
             let run = try AskController.prepare(ask, services: s)
             if !stream {

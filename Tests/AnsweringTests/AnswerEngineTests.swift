@@ -104,8 +104,11 @@ func wordCount(_ prompt: GenerationPrompt) -> Int {
 
     @Test func anInventedCitationFromTheGeneratorIsRemovedAndOnlyRealSourcesAreListed() async throws {
         let backend = ScriptedBackend(["Aardvarks eat ants [1", "] and fly [9]."])
-        let a = try await engine(backend).answer("what do aardvarks eat", options: AskOptions())
+        var options = AskOptions()
+        options.keepUnsupported = true  // "fly" is nowhere in the context: flagged, kept on request
+        let a = try await engine(backend).answer("what do aardvarks eat", options: options)
         #expect(a.answer == "Aardvarks eat ants [1] and fly.")
+        #expect(a.unsupportedSentences == ["Aardvarks eat ants [1] and fly."])
         #expect(a.invalidCitations == 1)
         #expect(a.citations.map(\.n) == [1] && a.citations.map(\.chunkId) == [11])
         #expect(a.sources.map(\.path) == ["docs/a.md"])

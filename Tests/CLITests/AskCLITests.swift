@@ -122,7 +122,7 @@ import Testing
         #expect(text.contains(short), "\(short) not in \(text)")
         let store = try IndexStore(path: Self.index, readOnly: true)
         let chunkID = try #require(first["chunk_id"] as? Int)
-        let chunk = try store.db.scalarText("SELECT text FROM chunks WHERE id = ?", [.int(Int64(chunkID))])
+        let chunk = try #require(try store.db.scalarText("SELECT text FROM chunks WHERE id = ?", [.int(Int64(chunkID))]))
         let scalars = Array(chunk.unicodeScalars)
         let lo = try #require(first["char_start"] as? Int), hi = try #require(first["char_end"] as? Int)
         #expect(lo >= 0 && lo < hi && hi <= scalars.count)

@@ -36,7 +36,7 @@ import Testing
         #expect(!paths.isEmpty && paths.allSatisfy { $0.hasSuffix(".md") }, "\(paths)")
 
         // /v1/ask returns the object `rag ask --json` prints.
-        let ask = try await server.post("/v1/ask", json: ["question": "How do I fetch the models?", "max_tokens": 24, "k": 4])
+        let ask = try await server.post("/v1/ask", json: ["question": "How do I fetch the models?", "max_tokens": 24, "k": 4, "style": "free"])
         #expect(ask.status == 200, "\(ask.text)")
         let answer = try #require(ask.json)
         for key in ["id", "answer", "citations", "sources", "usage", "timings", "truncated_context"] { #expect(answer[key] != nil, "\(key)") }
@@ -46,7 +46,7 @@ import Testing
         #expect(((answer["usage"] as? [String: Any])?["completion_tokens"] as? Int ?? 0) > 0)
 
         // Streaming: deltas, then one answer event whose text is the deltas joined.
-        let streamed = try await server.stream("/v1/ask", json: ["question": "What does rag ingest do?", "max_tokens": 24, "stream": true])
+        let streamed = try await server.stream("/v1/ask", json: ["question": "What does rag ingest do?", "max_tokens": 24, "stream": true, "style": "free"])
         #expect(streamed.status == 200 && streamed.contentType?.hasPrefix("text/event-stream") == true)
         let events = streamed.events.compactMap(jsonObject)
         let deltas = events.filter { $0["type"] as? String == "delta" }.compactMap { $0["text"] as? String }
@@ -183,7 +183,7 @@ import Testing
         _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 2])
         _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 3])  // the query's vector is cached
         _ = try await server.post("/v1/search", json: ["query": "metrics", "k": 2])  // the whole result is cached
-        let question: [String: Any] = ["question": "What does /metrics report?", "max_tokens": 8]
+        let question: [String: Any] = ["question": "What does /metrics report?", "max_tokens": 8, "style": "free"]
         _ = try await server.post("/v1/ask", json: question)
         let cached = try await server.post("/v1/ask", json: question)
         #expect(cached.json?["cached"] as? Bool == true)
@@ -216,7 +216,7 @@ import Testing
             try await server.stream("/v1/completions", json: ["prompt": "1, 2, 3, 4, 5,", "max_tokens": 200, "stream": true]) { _ in started.set() }
         }
         while !started.isSet { try await Task.sleep(for: .milliseconds(10)) }
-        let refused = try await server.post("/v1/chat/completions", json: ["messages": [["role": "user", "content": "hi"]], "max_tokens": 4])
+        let refused = try await server.post("/v1/chat/completions", json: ["messages": [["role": "user", "content": "hi"]], "max_tokens": 4, "style": "free"])
         #expect(refused.status == 503 && refused.errorCode == "busy", "\(refused.text)")
         #expect(refused.header("retry-after") == "1")
         // Retrieval does not queue behind generation.
@@ -227,7 +227,7 @@ import Testing
 
         let hurried = try await ServerProcess.start(["--index", Self.index, "--request-timeout", "0.05"])
         defer { hurried.stop() }
-        let late = try await hurried.post("/v1/ask", json: ["question": "Explain the whole ingest pipeline.", "max_tokens": 200])
+        let late = try await hurried.post("/v1/ask", json: ["question": "Explain the whole ingest pipeline.", "max_tokens": 200, "style": "free"])
         #expect(late.status == 504 && late.errorCode == "timeout", "\(late.text)")
         #expect(try await hurried.get("/healthz").status == 200)
     }
@@ -236,7 +236,7 @@ import Testing
         let server = try await ServerProcess.start(["--index", Self.index])
         let first = SetOnceFlag()
         let streaming = Task {
-            try await server.stream("/v1/ask", json: ["question": "How is a document chunked?", "max_tokens": 48, "stream": true, "k": 3]) { _ in first.set() }
+            try await server.stream("/v1/ask", json: ["question": "How is a document chunked?", "max_tokens": 48, "stream": true, "k": 3, "style": "free"]) { _ in first.set() }
         }
         while !first.isSet { try await Task.sleep(for: .milliseconds(10)) }
         kill(server.process.processIdentifier, SIGTERM)

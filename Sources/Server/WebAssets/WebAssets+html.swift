@@ -31,6 +31,10 @@ extension WebAssets {
     <div class="modes" role="radiogroup" aria-label="Mode">
       <label><input type="radio" name="mode" value="ask" checked> Ask</label>
       <label><input type="radio" name="mode" value="search"> Search</label>
+      <label class="style">Answer <select id="style" aria-label="Answer style">
+        <option value="">default</option><option value="short">short (copied from the documents)</option>
+        <option value="free">free (written by the generator)</option><option value="extractive">extractive (best sentences)</option>
+      </select></label>
     </div>
     <div class="row">
       <textarea id="q" rows="2" placeholder="Ask a question about the documents" aria-label="Question" spellcheck="false"></textarea>

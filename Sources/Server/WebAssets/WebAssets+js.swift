@@ -149,7 +149,7 @@ extension WebAssets {
     answerId = null;
     let final = null, streamError = null;
     try {
-      const res = await fetch("/v1/ask", { method: "POST", headers: headers(), body: JSON.stringify({ question, stream: true }), signal: controller.signal });
+      const res = await fetch("/v1/ask", { method: "POST", headers: headers(), body: JSON.stringify($("style").value ? { question, stream: true, style: $("style").value } : { question, stream: true }), signal: controller.signal });
       if (!res.ok) throw await failure(res);
       await readEvents(res, (name, data) => {
         const event = JSON.parse(data);
@@ -306,6 +306,7 @@ extension WebAssets {
     $("ask-form").hidden = false;
     document.body.dataset.ready = "1";
     const params = new URLSearchParams(location.search);
+    if (["short", "free", "extractive"].includes(params.get("style"))) $("style").value = params.get("style");
     if (!started && params.get("q")) {
       started = true;
       setMode(params.get("mode"));
