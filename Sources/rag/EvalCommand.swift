@@ -51,16 +51,7 @@ struct EvalCommand: AsyncParsableCommand {
         // Dense and hybrid need every chunk embedded; the pipeline backfills the vectors an existing index lacks.
         let embedder = mode == .keyword ? nil
             : try encoderOptions.embedder(modelsDirectory: modelOptions.directory, indexModel: try store.meta("embedding_model"))
-        let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
-        var options = IngestOptions()
-        options.embed = embedder != nil
-        let reporter = ProgressReporter(enabled: !json)
-        let summary = try pipeline.run(paths: [corpus], options: options, progress: reporter.update)
-        reporter.finish()
-        if !summary.problems.isEmpty {
-            for p in summary.problems { printError("rag: \(p.message)") }
-            if summary.documents == 0 && summary.filesUnchanged == 0 { throw ExitCode(1) }
-        }
+        try EvalCorpusIngest.run(corpus: corpus, store: store, models: models, embedder: embedder, quiet: json)
 
         if let report = try RetrievalEvaluation.trainIVFIfMissing(store, mode: mode, indexType: indexType), !json {
             print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s")

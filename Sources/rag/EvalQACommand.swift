@@ -72,16 +72,7 @@ struct EvalQACommand: AsyncParsableCommand {
         // Dense and hybrid need every chunk embedded; the pipeline backfills the vectors an existing index lacks.
         let embedder = answering.mode == .keyword ? nil
             : try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
-        let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
-        var ingestOptions = IngestOptions()
-        ingestOptions.embed = embedder != nil
-        let reporter = ProgressReporter(enabled: !json)
-        let summary = try pipeline.run(paths: [corpus], options: ingestOptions, progress: reporter.update)
-        reporter.finish()
-        if !summary.problems.isEmpty {
-            for p in summary.problems { printError("rag: \(p.message)") }
-            if summary.documents == 0 && summary.filesUnchanged == 0 { throw ExitCode(1) }
-        }
+        try EvalCorpusIngest.run(corpus: corpus, store: store, models: models, embedder: embedder, quiet: json)
 
         var recorder: RecordingContextRetriever?
         let (engine, options) = try await answering.engine(store: store, modelOptions: modelOptions, cache: nil,
