@@ -15,8 +15,14 @@ public struct ReaderWeights: @unchecked Sendable {
     let b1: UnsafePointer<Float>
 
     /// The weights shipped with rag (trained on SQuAD v1.1 dev articles 0–23; see docs/ARCHITECTURE.md).
+    /// Looked up beside the executable (`rag_Reader.resources/`, where SwiftPM puts it) rather than through
+    /// `Bundle.module`, whose accessor stops the process when the bundle is not there (a binary copied elsewhere).
     public static func bundledPath() -> String? {
-        Bundle.module.url(forResource: "span-reader", withExtension: "safetensors")?.path
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let candidates = [Bundle.main.bundleURL, executable.deletingLastPathComponent()].map {
+            $0.appendingPathComponent("rag_Reader.resources/span-reader.safetensors").path
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 
     public init(path: String) throws {
