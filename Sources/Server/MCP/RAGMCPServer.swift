@@ -158,6 +158,8 @@ struct MCPTools: Sendable {
     struct AskReply: Encodable {
         struct Evidence: Encodable { var n: Int; var path: String; var headingPath: String; var chunkId: Int64?; var text: String }
         var answer: String
+        /// The short answer copied from the documents (style short), else null.
+        var shortAnswer: String?
         var grounded: Bool
         var evidence: [Evidence]
         var sources: [Answering.Answer.Source]
@@ -186,7 +188,7 @@ struct MCPTools: Sendable {
             AskReply.Evidence(n: source.n, path: source.path, headingPath: source.headingPath, chunkId: source.chunkId,
                               text: source.chunkId.flatMap { hits[$0]?.text } ?? "")
         }
-        return AskReply(answer: answer.answer, grounded: answer.grounded, evidence: evidence, sources: answer.sources, answerId: answer.id)
+        return AskReply(answer: answer.answer, shortAnswer: answer.shortAnswer, grounded: answer.grounded, evidence: evidence, sources: answer.sources, answerId: answer.id)
     }
 
     struct DocumentPage: Encodable {
