@@ -34,6 +34,9 @@ public struct SearchContextRetriever: ContextRetriever, @unchecked Sendable {
         self.retriever = retriever
     }
 
+    /// The query encoder retrieval runs (nil: keyword only).
+    public var embedder: (any Embedder)? { retriever.embedder }
+
     public func retrieve(_ question: String, _ search: SearchParameters) throws -> RetrievalResult {
         let t0 = Date()
         // Embedded once: the retriever's query cache serves the dense search below.

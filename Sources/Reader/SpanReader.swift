@@ -68,28 +68,21 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
         guard !windows.isEmpty else { return [] }
         let allWindows = windows, allScalars = scalarsOf
 
-        var results = [[ReaderSpan]](repeating: [], count: windows.count)
-        let failure = LockedError()
-        let workers = min(windows.count, max(1, encoder.workers))
-        let next = Counter()
-        let box = ResultsBox(results: results)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let results = WindowResults(count: windows.count)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: min(windows.count, max(1, encoder.workers))) { _ in
             while let w = next.take(below: allWindows.count) {
-                do {
-                    let window = allWindows[w]
-                    let spans = try self.score(window.tokens, wordEnds: window.wordEnd, scalars: allScalars[window.passage],
-                                               passage: window.passage, qIDs: qIDs, qPieces: qPieces, wh: wh, limit: limit)
-                    box.set(w, spans)
-                } catch {
-                    failure.set(error)
-                }
+                let window = allWindows[w]
+                results.set(w, Result {
+                    try self.score(window.tokens, wordEnds: window.wordEnd, scalars: allScalars[window.passage],
+                                   passage: window.passage, qIDs: qIDs, qPieces: qPieces, wh: wh, limit: limit)
+                })
             }
         }
-        if let error = failure.error { throw error }
-        results = box.results
+        let spans = try results.all()
         var seen = Set<[Int]>()
         var best: [ReaderSpan] = []
-        for span in results.joined().sorted(by: { $0.score > $1.score }) where seen.insert([span.passage, span.start, span.end]).inserted {
+        for span in spans.sorted(by: { $0.score > $1.score }) where seen.insert([span.passage, span.start, span.end]).inserted {
             best.append(span)
             if best.count == limit { break }
         }
@@ -219,42 +212,30 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
     }
 }
 
-private final class Counter: @unchecked Sendable {
+/// Each window's spans, written by the worker that scored it.
+private final class WindowResults: @unchecked Sendable {  // guarded by `lock`
     private let lock = NSLock()
-    private var value = 0
-    func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
-}
-
-private final class LockedError: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: (any Error)?
-    func set(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
-}
-
-private final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    var results: [[ReaderSpan]]
-    init(results: [[ReaderSpan]]) { self.results = results }
-    func set(_ i: Int, _ r: [ReaderSpan]) { lock.lock(); results[i] = r; lock.unlock() }
+    private var results: [Result<[ReaderSpan], any Error>?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[ReaderSpan], any Error>) { lock.withLock { results[i] = r } }
+    /// Every window's spans, or the first error.
+    func all() throws -> [ReaderSpan] { try lock.withLock { try results.flatMap { try $0?.get() ?? [] } } }
 }
 
 extension SpanReader {
-    /// The reader over the encoder in `modelsDirectory/minilm` (its own fp32 instance: the head was trained on
-    /// fp32 states) with the bundled weights, or the file `RAG_READER_WEIGHTS` names. Nil when the encoder files
+    /// The reader over the encoder in `modelsDirectory/minilm` (at fp32: the head was trained on fp32 states) with the bundled weights, or the file `RAG_READER_WEIGHTS` names. Nil when the encoder files
     /// are not there.
-    public static func load(modelsDirectory: String, workers: Int? = nil) throws -> SpanReader? {
+    /// `reusing`: an encoder already loaded from that folder; taken when it runs at fp32 (no second load and hash
+    /// of the weights).
+    public static func load(modelsDirectory: String, reusing loaded: (any Embedder)? = nil, workers: Int? = nil) throws -> SpanReader? {
         let directory = URL(fileURLWithPath: modelsDirectory).appendingPathComponent("minilm")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab.txt").path) else { return nil }
         let override = ProcessInfo.processInfo.environment["RAG_READER_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path = override ?? ReaderWeights.bundledPath() else {
             throw RAGError(.modelMissing, "the span reader's weights (span-reader.safetensors) are missing from this build")
         }
-        let encoder = try MiniLMEncoder(directory: directory, precision: .fp32, workers: workers)
+        let reusable = (loaded as? MiniLMEncoder).flatMap { $0.precision == .fp32 ? $0 : nil }
+        let encoder = try reusable ?? MiniLMEncoder(directory: directory, precision: .fp32, workers: workers)
         return try SpanReader(encoder: encoder, weights: ReaderWeights(path: path))
     }
 }

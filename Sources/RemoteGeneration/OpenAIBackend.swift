@@ -24,8 +24,11 @@ public final class OpenAIBackend: GenerationBackend, PoolMember, Sendable {
         self.connectRetries = connectRetries
     }
 
-    var headers: [(String, String)] {
-        var h = [("Content-Type", "application/json"), ("Accept", "text/event-stream")]
+    var headers: [(String, String)] { Self.requestHeaders(accept: "text/event-stream", apiKey: apiKey) }
+
+    /// A JSON request's headers for an OpenAI-compatible server, with the bearer key when there is one.
+    static func requestHeaders(accept: String, apiKey: String?) -> [(String, String)] {
+        var h = [("Content-Type", "application/json"), ("Accept", accept)]
         if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
         return h
     }

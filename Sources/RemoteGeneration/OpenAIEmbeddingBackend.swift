@@ -17,11 +17,7 @@ public struct OpenAIEmbeddingBackend: PoolMember {
         self.apiKey = apiKey
     }
 
-    var headers: [(String, String)] {
-        var h = [("Content-Type", "application/json"), ("Accept", "application/json")]
-        if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
-        return h
-    }
+    var headers: [(String, String)] { OpenAIBackend.requestHeaders(accept: "application/json", apiKey: apiKey) }
 
     /// What one request returned: a vector per text, in order, and the model the server says it ran.
     public struct Reply: Sendable {

@@ -75,7 +75,7 @@ final class Services: @unchecked Sendable {
             backendModel: configuration.backendModel, backendAPIKey: configuration.backendAPIKey,
             connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
         template = try PromptTemplate.load(configuration.template)
-        reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory)
+        reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory, reusing: encoder?.base)
         if case .local = configuration.generator { defaultStyle = reader != nil ? .short : .free } else { defaultStyle = .free }
         gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
         let embedder: (any Embedder)? = self.hasVectors ? self.encoder : nil

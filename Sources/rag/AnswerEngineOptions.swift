@@ -62,9 +62,10 @@ struct AnswerEngineOptions: ParsableArguments {
         let (search, parameters) = try self.parameters()
         // Short answers need the encoder's weights here (a remote encoder is not enough): without them the default
         // falls back to free answers; an explicit --style short is refused by the engine with the reason.
-        let reader = chosenStyle == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil
-        let style: AnswerStyle = chosenStyle == .short && reader == nil && self.style == nil ? .free : chosenStyle
         let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions).contextRetriever(store: store, mode: mode)
+        let reader = chosenStyle == .short
+            ? try SpanReader.load(modelsDirectory: modelOptions.directory, reusing: context.retriever.embedder) : nil
+        let style: AnswerStyle = chosenStyle == .short && reader == nil && self.style == nil ? .free : chosenStyle
         let needsGenerator = style == .free
             || (style == .short && (readerGeneratorWeight > 0 || questions.contains(where: QuestionKind.isYesNo)))
         let loaded = !needsGenerator ? nil : try LoadedGenerator.load(

@@ -30,15 +30,7 @@ struct EvalCommand: AsyncParsableCommand {
     @OptionGroup var encoderOptions: EncoderOptions
     @Flag(help: "Print one JSON line.") var json = false
 
-    func validate() throws {
-    }
-
-    var indexPath: String {
-        if let index { return index }
-        let stem = ((corpus as NSString).lastPathComponent as NSString).deletingPathExtension
-        let dataset = ((corpus as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        return "Indexes/eval-\(dataset.isEmpty ? stem : dataset + "-" + stem).sqlite"
-    }
+    var indexPath: String { index ?? EvalCorpusIngest.defaultIndexPath(corpus: corpus) }
 
     func run() async throws {
         // Documents ranked per query: up to 1000, as trec_eval reads them. Built first, so bad flags exit 2 at once.

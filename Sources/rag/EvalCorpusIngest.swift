@@ -1,12 +1,20 @@
 /// The evaluation commands' shared first step: ingest the corpus through the normal pipeline (unchanged files are
 /// reused), report problems, and fail only when nothing at all could be read.
 import ArgumentParser
+import Foundation
 import Encoder
 import Ingest
 import RAGCore
 import Store
 
 enum EvalCorpusIngest {
+    /// `Indexes/eval-<folder>-<file stem>.sqlite`: one index per evaluation corpus, reused while it is unchanged.
+    static func defaultIndexPath(corpus: String) -> String {
+        let stem = ((corpus as NSString).lastPathComponent as NSString).deletingPathExtension
+        let dataset = ((corpus as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        return "Indexes/eval-\(dataset.isEmpty ? stem : dataset + "-" + stem).sqlite"
+    }
+
     static func run(corpus: String, store: IndexStore, models: ModelLoader, embedder: (any Embedder)?, quiet: Bool) throws {
         let pipeline = IngestPipeline(store: store, chunker: Chunker(counter: try models.wordPiece()), embedder: embedder)
         var options = IngestOptions()

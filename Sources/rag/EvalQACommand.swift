@@ -46,12 +46,7 @@ struct EvalQACommand: AsyncParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    var indexPath: String {
-        if let index { return index }
-        let stem = ((corpus as NSString).lastPathComponent as NSString).deletingPathExtension
-        let dataset = ((corpus as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        return "Indexes/eval-\(dataset.isEmpty ? stem : dataset + "-" + stem).sqlite"
-    }
+    var indexPath: String { index ?? EvalCorpusIngest.defaultIndexPath(corpus: corpus) }
 
     func run() async throws {
         _ = try answering.parameters()
