@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CQuantKernels"),
         // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
         .target(name: "CInt8Gemm", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3"])]),
-        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm"], swiftSettings: kernelSettings),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CQuantKernels", "CInt8Gemm", "RAGCore"], swiftSettings: kernelSettings),
         .target(name: "Tokenizers", dependencies: [
             "RAGCore", .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: simd),
@@ -107,7 +107,7 @@ let package = Package(
         // Helpers every test target shares: repository paths, the BEIR test corpus, fakes.
         .target(name: "TestSupport", dependencies: ["RAGCore", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "RAGCoreTests", dependencies: ["TestSupport", "RAGCore"], swiftSettings: simd),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: simd),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CQuantKernels", "CInt8Gemm", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "ReaderTests", dependencies: ["TestSupport", "Reader", "Encoder", "Tokenizers"], swiftSettings: simd),
         .testTarget(name: "EncoderTests", dependencies: ["TestSupport", "Encoder", "Kernels", "Tokenizers", "RAGCore"], swiftSettings: simd),

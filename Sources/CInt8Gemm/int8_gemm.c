@@ -87,6 +87,71 @@ static void gemm_vnni(const int16_t *a, int lda, const float *as, int m, const i
     }
 }
 
+/* The same product on 256-bit registers (AVX-512 VL + VNNI, or AVX-VNNI): a 4-row × 32-column tile in 16 ymm
+ * accumulators. Integer sums are exact, so the output equals the 512-bit kernel's bit for bit. On CPUs that run
+ * 512-bit instructions as two 256-bit halves (Zen 4) this variant can be as fast or faster; the choice between them
+ * is made by timing (Kernels/KernelSelection.swift), not by CPU flags. */
+#define GEMM256_BODY(DP)                                                                                          \
+    int kh = kpad / 2, np = round_up(n, RAG_I16_NPAD);                                                             \
+    size_t blockStride = (size_t)kh * RAG_I16_BLOCK * 2;                                                           \
+    for (int j0 = 0; j0 < np; j0 += 32) {                                                                          \
+        const int16_t *b0 = packed + (size_t)(j0 / RAG_I16_BLOCK) * blockStride;                                   \
+        for (int i = 0; i < m; i += 4) {                                                                           \
+            int im = m - i < 4 ? m - i : 4;                                                                        \
+            const int16_t *r0 = a + (size_t)i * lda;                                                               \
+            const int16_t *r1 = a + (size_t)(i + (im > 1 ? 1 : 0)) * lda;                                          \
+            const int16_t *r2 = a + (size_t)(i + (im > 2 ? 2 : 0)) * lda;                                          \
+            const int16_t *r3 = a + (size_t)(i + (im > 3 ? 3 : 0)) * lda;                                          \
+            __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;                                 \
+            __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00;                                                    \
+            __m256i c20 = c00, c21 = c00, c22 = c00, c23 = c00;                                                    \
+            __m256i c30 = c00, c31 = c00, c32 = c00, c33 = c00;                                                    \
+            const int16_t *bp = b0;                                                                                \
+            for (int kk = 0; kk < kh; kk++, bp += 32) {                                                            \
+                __m256i w0 = _mm256_loadu_si256((const __m256i *)bp);                                              \
+                __m256i w1 = _mm256_loadu_si256((const __m256i *)(bp + 16));                                       \
+                __m256i w2 = _mm256_loadu_si256((const __m256i *)(bp + blockStride));                              \
+                __m256i w3 = _mm256_loadu_si256((const __m256i *)(bp + blockStride + 16));                         \
+                __m256i x;                                                                                         \
+                x = _mm256_set1_epi32(load_pair(r0 + 2 * kk));                                                    \
+                c00 = DP(c00, x, w0); c01 = DP(c01, x, w1); c02 = DP(c02, x, w2); c03 = DP(c03, x, w3);            \
+                x = _mm256_set1_epi32(load_pair(r1 + 2 * kk));                                                    \
+                c10 = DP(c10, x, w0); c11 = DP(c11, x, w1); c12 = DP(c12, x, w2); c13 = DP(c13, x, w3);            \
+                x = _mm256_set1_epi32(load_pair(r2 + 2 * kk));                                                    \
+                c20 = DP(c20, x, w0); c21 = DP(c21, x, w1); c22 = DP(c22, x, w2); c23 = DP(c23, x, w3);            \
+                x = _mm256_set1_epi32(load_pair(r3 + 2 * kk));                                                    \
+                c30 = DP(c30, x, w0); c31 = DP(c31, x, w1); c32 = DP(c32, x, w2); c33 = DP(c33, x, w3);            \
+            }                                                                                                      \
+            __m256i acc[4][4] = {{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23},                 \
+                                 {c30, c31, c32, c33}};                                                            \
+            for (int r = 0; r < im; r++) {                                                                         \
+                __m256 sa = _mm256_set1_ps(as[i + r]);                                                             \
+                float *o = out + (size_t)(i + r) * ldo;                                                            \
+                for (int c = 0; c < 4; c++) {                                                                      \
+                    int j = j0 + c * 8;                                                                            \
+                    if (j >= n) break;                                                                             \
+                    __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][c]), sa),                     \
+                                             _mm256_loadu_ps(bs + j));                                             \
+                    int left = n - j;                                                                              \
+                    if (left >= 8) _mm256_storeu_ps(o + j, v);                                                     \
+                    else { float t[8]; _mm256_storeu_ps(t, v); memcpy(o + j, t, (size_t)left * 4); }               \
+                }                                                                                                  \
+            }                                                                                                      \
+        }                                                                                                          \
+    }
+
+__attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+static void gemm_vnni256(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
+                         int n, int kpad, float *out, int ldo) {
+    GEMM256_BODY(_mm256_dpwssd_epi32)
+}
+
+__attribute__((target("avx2,avxvnni")))
+static void gemm_avxvnni(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
+                         int n, int kpad, float *out, int ldo) {
+    GEMM256_BODY(_mm256_dpwssd_avx_epi32)
+}
+
 /* Portable kernel over the same packed layout (the compiler vectorises the 16-column inner loop). */
 static void gemm_portable(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
                           int n, int kpad, float *out, int ldo) {
@@ -113,12 +178,49 @@ void rag_i16_gemm_portable(const int16_t *a, int lda, const float *as, int m, co
     gemm_portable(a, lda, as, m, packed, bs, n, kpad, out, ldo);
 }
 
+int rag_i16_gemm_variants(void) {
+    __builtin_cpu_init();
+    int v = RAG_I16_PORTABLE;
+    if (rag_i16_has_vnni()) v |= RAG_I16_VNNI512;
+    if (__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) v |= RAG_I16_VNNI256;
+    if (__builtin_cpu_supports("avxvnni")) v |= RAG_I16_AVXVNNI;
+    return v;
+}
+
+/* 0: not chosen yet (the first call picks the widest available). */
+static int i16_variant;
+
+int rag_i16_gemm_variant(void) {
+    int v = __atomic_load_n(&i16_variant, __ATOMIC_RELAXED);
+    if (v == 0) {
+        int avail = rag_i16_gemm_variants();
+        v = avail & RAG_I16_VNNI512 ? RAG_I16_VNNI512 : avail & RAG_I16_VNNI256 ? RAG_I16_VNNI256
+          : avail & RAG_I16_AVXVNNI ? RAG_I16_AVXVNNI : RAG_I16_PORTABLE;
+        __atomic_store_n(&i16_variant, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+int rag_i16_gemm_use_variant(int v) {
+    if (v == 0) { __atomic_store_n(&i16_variant, 0, __ATOMIC_RELAXED); return 1; }
+    if (!(rag_i16_gemm_variants() & v) || (v & (v - 1))) return 0;
+    __atomic_store_n(&i16_variant, v, __ATOMIC_RELAXED);
+    return 1;
+}
+
+void rag_i16_gemm_with(int variant, const int16_t *a, int lda, const float *as, int m, const int16_t *packed,
+                       const float *bs, int n, int kpad, float *out, int ldo) {
+    switch (variant) {
+    case RAG_I16_VNNI512: gemm_vnni(a, lda, as, m, packed, bs, n, kpad, out, ldo); return;
+    case RAG_I16_VNNI256: gemm_vnni256(a, lda, as, m, packed, bs, n, kpad, out, ldo); return;
+    case RAG_I16_AVXVNNI: gemm_avxvnni(a, lda, as, m, packed, bs, n, kpad, out, ldo); return;
+    default: gemm_portable(a, lda, as, m, packed, bs, n, kpad, out, ldo); return;
+    }
+}
+
 void rag_i16_gemm(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs, int n,
                   int kpad, float *out, int ldo) {
-    static int vnni = -1;
-    if (vnni < 0) vnni = rag_i16_has_vnni();
-    if (vnni) gemm_vnni(a, lda, as, m, packed, bs, n, kpad, out, ldo);
-    else gemm_portable(a, lda, as, m, packed, bs, n, kpad, out, ldo);
+    rag_i16_gemm_with(rag_i16_gemm_variant(), a, lda, as, m, packed, bs, n, kpad, out, ldo);
 }
 
 void rag_i16_quantize_rows(const float *x, int ldx, int rows, int k, int16_t limit, int16_t *q, int ldq, float *scales) {

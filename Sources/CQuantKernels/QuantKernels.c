@@ -123,10 +123,123 @@ void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
     DISPATCH(rag_rows_q4_1_q8_1, w, row_bytes, row0, row1, qa, da, sa, blocks, out)
 }
 
+// The prefill GEMM's own choice, independent of the row kernels': instruction set (one variant bit) and tile
+// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens). 0: not chosen yet (the row kernels' variant, tile 2×4).
+static int chosen_gemm;  // isa | tile << 8
+
+int rag_quant_gemm_variant(void) {
+    int v = __atomic_load_n(&chosen_gemm, __ATOMIC_RELAXED);
+    return v ? v : variant();
+}
+
+int rag_quant_gemm_use_variant(int isa, int tile) {
+    if (isa == 0) { __atomic_store_n(&chosen_gemm, 0, __ATOMIC_RELAXED); return 1; }
+    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 1) return 0;
+    __atomic_store_n(&chosen_gemm, isa | tile << 8, __ATOMIC_RELAXED);
+    return 1;
+}
+
+void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                             long blocks, float *out, long out_stride) {
+#define GEMM_ARGS w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride
+    if (tile == 1) {
+        switch (isa) {
+        case 2: rag_gemm4_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
+        case 4: rag_gemm4_q4_1_q8_1_avx512vnni(GEMM_ARGS); return;
+        default: rag_gemm4_q4_1_q8_1_avx2(GEMM_ARGS); return;
+        }
+    }
+    switch (isa) {
+    case 2: rag_gemm_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
+    case 4: rag_gemm_q4_1_q8_1_avx512vnni(GEMM_ARGS); return;
+    default: rag_gemm_q4_1_q8_1_avx2(GEMM_ARGS); return;
+    }
+#undef GEMM_ARGS
+}
+
 void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
                         long blocks, float *out, long out_stride) {
-    DISPATCH(rag_gemm_q4_1_q8_1, w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride)
+    const int v = rag_quant_gemm_variant();
+    rag_gemm_q4_1_q8_1_with(v & 0xFF, v >> 8, w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks,
+                            out, out_stride);
+}
+
+void rag_rows_q4_1_q8_1_with(int isa, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long blocks, float *out) {
+    switch (isa) {
+    case 2: rag_rows_q4_1_q8_1_avxvnni(w, row_bytes, row0, row1, qa, da, sa, blocks, out); return;
+    case 4: rag_rows_q4_1_q8_1_avx512vnni(w, row_bytes, row0, row1, qa, da, sa, blocks, out); return;
+    default: rag_rows_q4_1_q8_1_avx2(w, row_bytes, row0, row1, qa, da, sa, blocks, out); return;
+    }
+}
+
+// Peak int8 multiply-add throughput of one core: `iters` rounds of 12 independent accumulator chains (enough to
+// cover the instructions' latency), no memory traffic. kind 1: AVX2 vpmaddubsw + vpmaddwd + vpaddd (how the AVX2
+// kernels multiply bytes; 12 pairs per round too, see peak_avx2), 2: AVX-VNNI vpdpbusd ymm, 3: AVX-512 VNNI vpdpbusd ymm, 4: AVX-512 VNNI vpdpbusd zmm.
+// Returns a value derived from the accumulators so the loop is kept; the caller times it. Byte multiply-adds per
+// round: 12 × 32 (ymm) or 12 × 64 (zmm).
+#define PEAK_BODY(T, ZERO, SET1, OP)                                                                              \
+    T c0 = ZERO, c1 = ZERO, c2 = ZERO, c3 = ZERO, c4 = ZERO, c5 = ZERO;                                            \
+    T c6 = ZERO, c7 = ZERO, c8 = ZERO, c9 = ZERO, c10 = ZERO, c11 = ZERO;                                          \
+    T u = SET1(0x01020304 + seed), s = SET1(0x05060708 - seed);                                                    \
+    for (long i = 0; i < iters; i++) {                                                                             \
+        __asm__ volatile("" : "+v"(u), "+v"(s)); /* opaque: no product is loop-invariant */                       \
+        c0 = OP(c0, u, s); c1 = OP(c1, u, s); c2 = OP(c2, u, s); c3 = OP(c3, u, s);                                \
+        c4 = OP(c4, u, s); c5 = OP(c5, u, s); c6 = OP(c6, u, s); c7 = OP(c7, u, s);                                \
+        c8 = OP(c8, u, s); c9 = OP(c9, u, s); c10 = OP(c10, u, s); c11 = OP(c11, u, s);                            \
+        __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4), "+v"(c5));                          \
+        __asm__ volatile("" : "+v"(c6), "+v"(c7), "+v"(c8), "+v"(c9), "+v"(c10), "+v"(c11));                        \
+    }
+
+#define SUM12_256 _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3)),          \
+    _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(c4, c5), _mm256_add_epi32(c6, c7)),                        \
+                     _mm256_add_epi32(_mm256_add_epi32(c8, c9), _mm256_add_epi32(c10, c11))))
+// AVX2 has no accumulating byte product, so the chains are only the adds: each round multiplies two vectors u0, u1
+// by six vectors s_k (12 vpmaddubsw + 12 vpmaddwd, all inputs opaque so none is reused across rounds), summed into
+// six accumulators. 15 registers: it fits AVX2's 16.
+KERNEL static int peak_avx2(long iters, int seed) {
+    __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    __m256i u0 = _mm256_set1_epi32(0x01020304 + seed), u1 = _mm256_set1_epi32(0x04030201 + seed);
+    __m256i s0 = _mm256_set1_epi32(0x05060708 - seed), s1 = _mm256_set1_epi32(0x0708090A), s2 = _mm256_set1_epi32(0x01010101);
+    __m256i s3 = _mm256_set1_epi32(0x02020202), s4 = _mm256_set1_epi32(0x03030303), s5 = _mm256_set1_epi32(0x7F7F7F7F);
+    const __m256i ones = _mm256_set1_epi16(1);
+#define PAIR(c, s) c = _mm256_add_epi32(c, _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(u0, s), ones), \
+                                                              _mm256_madd_epi16(_mm256_maddubs_epi16(u1, s), ones)))
+    for (long i = 0; i < iters; i++) {
+        __asm__ volatile("" : "+v"(u0), "+v"(u1), "+v"(s0), "+v"(s1), "+v"(s2), "+v"(s3), "+v"(s4), "+v"(s5));
+        PAIR(c0, s0); PAIR(c1, s1); PAIR(c2, s2); PAIR(c3, s3); PAIR(c4, s4); PAIR(c5, s5);
+    }
+#undef PAIR
+    const __m256i sum = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3)),
+                                         _mm256_add_epi32(c4, c5));
+    return _mm256_extract_epi32(sum, 0);
+}
+__attribute__((target("avx2,fma,f16c,avxvnni"))) static int peak_avxvnni(long iters, int seed) {
+    PEAK_BODY(__m256i, _mm256_setzero_si256(), _mm256_set1_epi32, _mm256_dpbusd_avx_epi32)
+    return _mm256_extract_epi32(SUM12_256, 0);
+}
+__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni"))) static int peak_vnni256(long iters, int seed) {
+    PEAK_BODY(__m256i, _mm256_setzero_si256(), _mm256_set1_epi32, _mm256_dpbusd_epi32)
+    return _mm256_extract_epi32(SUM12_256, 0);
+}
+__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni"))) static int peak_vnni512(long iters, int seed) {
+    PEAK_BODY(__m512i, _mm512_setzero_si512(), _mm512_set1_epi32, _mm512_dpbusd_epi32)
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c0, c1), _mm512_add_epi32(c2, c3)),
+        _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c4, c5), _mm512_add_epi32(c6, c7)),
+                         _mm512_add_epi32(_mm512_add_epi32(c8, c9), _mm512_add_epi32(c10, c11)))));
+}
+
+int rag_int8_peak_loop(int kind, long iters, int seed) {
+    const int v = rag_quant_kernels_variants();
+    switch (kind) {
+    case 1: return v & 1 ? peak_avx2(iters, seed) : 0;
+    case 2: return v & 2 ? peak_avxvnni(iters, seed) : 0;
+    case 3: return v & 4 ? peak_vnni256(iters, seed) : 0;
+    case 4: return v & 4 ? peak_vnni512(iters, seed) : 0;
+    default: return 0;
+    }
 }
 
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
@@ -335,6 +448,14 @@ void rag_attend_f16_single(const float *q, const uint16_t *keys, const uint16_t 
                            long positions, long head_dim, float scale, float *scores, float *out) {}
 void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
                         const float *sa, long act_stride, long tokens, long blocks, float *out, long out_stride) {}
+int rag_quant_gemm_variant(void) { return 0; }
+int rag_quant_gemm_use_variant(int isa, int tile) { return 0; }
+void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                             long blocks, float *out, long out_stride) {}
+void rag_rows_q4_1_q8_1_with(int isa, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long blocks, float *out) {}
+int rag_int8_peak_loop(int kind, long iters, int seed) { return 0; }
 void rag_rope(float *x, long heads, long head_dim, const float *c, const float *s) {}
 void rag_f32_to_f16(const float *x, uint16_t *y, long n) {}
 void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,

@@ -94,6 +94,67 @@ VKERNEL static void V(rag_gemm_q4_1_q8_1)(const void *w, size_t row_bytes, long 
                                                da + t * blocks, sa + t * blocks, blocks);
 }
 
+// Prefill, tile 4 rows × 4 tokens: each unpacked weight block serves four tokens and each activation block four
+// rows (the 2×4 tile above: four and two). 16 ymm accumulators plus the four rows' Σ mins as one 4-token vector
+// each: it fits the 32 registers of AVX-512 VL; on 16-register AVX2 it spills, and timing decides whether that
+// matters (Kernels/KernelSelection.swift). Every output gets exactly the operations of V(rag_rows_q4_1_q8_1) in
+// the same order (the mins lane by lane with the same fused multiply-add as the scalar loop), so results are
+// bit-identical to the other tiles and variants. Rows or tokens left over go to the 2×4 kernel / the row kernel.
+VKERNEL static void V(rag_gemm4_q4_1_q8_1)(const void *w, size_t row_bytes, long row0, long row1,
+                               const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                               long blocks, float *out, long out_stride) {
+    long r = row0;
+    const long t4 = tokens & ~3L;
+    for (; r + 3 < row1 && t4 > 0; r += 4) {
+        const uint8_t *w0 = (const uint8_t *)w + r * row_bytes;
+        for (long t = 0; t < t4; t += 4) {
+            __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            __m256 a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            __m128 m0 = _mm_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;  // lane k: token t + k
+            const int8_t *q0 = qa + t * act_stride;
+            const float *d0 = da + t * blocks, *s0 = sa + t * blocks;
+            const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
+            for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
+                const __m256i u0 = nibbles(b0 + 4), u1 = nibbles(b1 + 4), u2 = nibbles(b2 + 4), u3 = nibbles(b3 + 4);
+                const float dw0 = f16(b0), dw1 = f16(b1), dw2 = f16(b2), dw3 = f16(b3);
+                const __m128 s = _mm_set_ps(s0[3 * blocks + b], s0[2 * blocks + b], s0[blocks + b], s0[b]);
+                m0 = _mm_fmadd_ps(_mm_set1_ps(f16(b0 + 2)), s, m0);
+                m1 = _mm_fmadd_ps(_mm_set1_ps(f16(b1 + 2)), s, m1);
+                m2 = _mm_fmadd_ps(_mm_set1_ps(f16(b2 + 2)), s, m2);
+                m3 = _mm_fmadd_ps(_mm_set1_ps(f16(b3 + 2)), s, m3);
+#define TOKEN4(k, A0, A1, A2, A3) { \
+                    const __m256i a = _mm256_loadu_si256((const __m256i *)(q0 + (k) * act_stride + b * 32)); \
+                    const float d = d0[(k) * blocks + b]; \
+                    A0 = _mm256_fmadd_ps(_mm256_set1_ps(dw0 * d), V(dot_u8s8)(u0, a), A0); \
+                    A1 = _mm256_fmadd_ps(_mm256_set1_ps(dw1 * d), V(dot_u8s8)(u1, a), A1); \
+                    A2 = _mm256_fmadd_ps(_mm256_set1_ps(dw2 * d), V(dot_u8s8)(u2, a), A2); \
+                    A3 = _mm256_fmadd_ps(_mm256_set1_ps(dw3 * d), V(dot_u8s8)(u3, a), A3); }
+                TOKEN4(0, a00, a10, a20, a30)
+                TOKEN4(1, a01, a11, a21, a31)
+                TOKEN4(2, a02, a12, a22, a32)
+                TOKEN4(3, a03, a13, a23, a33)
+#undef TOKEN4
+            }
+            float mn[4][4];
+            _mm_storeu_ps(mn[0], m0); _mm_storeu_ps(mn[1], m1); _mm_storeu_ps(mn[2], m2); _mm_storeu_ps(mn[3], m3);
+            float *o = out + t * out_stride + r;
+            o[0] = hsum(a00) + mn[0][0]; o[1] = hsum(a10) + mn[1][0]; o[2] = hsum(a20) + mn[2][0]; o[3] = hsum(a30) + mn[3][0];
+            o += out_stride;
+            o[0] = hsum(a01) + mn[0][1]; o[1] = hsum(a11) + mn[1][1]; o[2] = hsum(a21) + mn[2][1]; o[3] = hsum(a31) + mn[3][1];
+            o += out_stride;
+            o[0] = hsum(a02) + mn[0][2]; o[1] = hsum(a12) + mn[1][2]; o[2] = hsum(a22) + mn[2][2]; o[3] = hsum(a32) + mn[3][2];
+            o += out_stride;
+            o[0] = hsum(a03) + mn[0][3]; o[1] = hsum(a13) + mn[1][3]; o[2] = hsum(a23) + mn[2][3]; o[3] = hsum(a33) + mn[3][3];
+        }
+        for (long t = t4; t < tokens; t++)
+            for (long k = 0; k < 4; k++)
+                out[t * out_stride + r + k] = V(row_q4_1)(w0 + k * row_bytes, qa + t * act_stride, da + t * blocks,
+                                                          sa + t * blocks, blocks);
+    }
+    if (r < row1)
+        V(rag_gemm_q4_1_q8_1)(w, row_bytes, r, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
+}
+
 // Signed × signed through the unsigned instruction: |w| · (a with w's sign).
 VKERNEL static inline __m256 V(dot_s8s8)(__m256i wq, __m256i a) {
     return V(dot_u8s8)(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(a, wq));

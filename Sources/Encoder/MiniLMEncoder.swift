@@ -34,6 +34,7 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
     /// leave the many small attention products and the element-wise ops on one core.
     public init(directory: URL, precision: EncoderPrecision = .fp32, workers: Int? = nil,
                 maxBatchTokens: Int = 4096) throws {
+        try KernelSelection.ensureChosen()
         tokenizer = try WordPieceTokenizer(directory: directory)
         config = try BertConfiguration(directory: directory)
         pooling = try PoolingConfiguration(directory: directory)

@@ -21,6 +21,7 @@ public final class LlamaModel: Sendable {
 
     /// Opens `path`, reads the config and views the weights. `threads` is the most threads a forward pass uses.
     public init(path: String, threads: Int = 2) throws {
+        try KernelSelection.ensureChosen()
         let file = try GGUFFile(path: path)
         config = try LlamaConfig(gguf: file)
         weights = try LlamaWeights(file: file, config: config)

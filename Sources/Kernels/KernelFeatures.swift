@@ -11,7 +11,8 @@ public enum KernelFeatures {
         }
         return [
             "generator quantised kernels: \(quant)",
-            "encoder int8 GEMM: \(Int8Gemm.usesVNNI ? "AVX-512 VNNI" : "portable C")",
+            "encoder int8 GEMM: \(KernelVariant.current(.int8)?.name ?? "portable")",
+            "kernels chosen: \(KernelSelection.choices.map { "\($0.family)=\($0.variant) (\($0.source.rawValue))" }.joined(separator: ", "))",
             "BLAS (OpenBLAS): \(BLASRuntime.coreName())",
         ]
     }

@@ -26,6 +26,21 @@ void rag_i16_gemm(const int16_t *a, int lda, const float *as, int m, const int16
 void rag_i16_gemm_portable(const int16_t *a, int lda, const float *as, int m, const int16_t *packed, const float *bs,
                            int n, int kpad, float *out, int ldo);
 
+/* Kernel variants, as bits: every one gives the same output bit for bit (exact int32 sums, the same rescale). */
+#define RAG_I16_PORTABLE 1
+#define RAG_I16_VNNI512 2 /* AVX-512 VNNI on zmm: 4 rows × 64 columns */
+#define RAG_I16_VNNI256 4 /* AVX-512 VL VNNI on ymm: 4 rows × 32 columns */
+#define RAG_I16_AVXVNNI 8 /* AVX-VNNI (VEX) on ymm: 4 rows × 32 columns */
+/* The variants this CPU runs. */
+int rag_i16_gemm_variants(void);
+/* The variant rag_i16_gemm uses (the widest available unless one was chosen). */
+int rag_i16_gemm_variant(void);
+/* Chooses the variant rag_i16_gemm uses (0: back to the default). Returns 0, changing nothing, if unavailable. */
+int rag_i16_gemm_use_variant(int v);
+/* rag_i16_gemm through one given variant (which must be available). */
+void rag_i16_gemm_with(int variant, const int16_t *a, int lda, const float *as, int m, const int16_t *packed,
+                       const float *bs, int n, int kpad, float *out, int ldo);
+
 /* Quantises `rows` rows of k floats (row stride ldx) symmetrically to integers in [-limit, limit], rows of `ldq`
  * int16 (k..ldq zero filled); scales[r] = max|x_r| / limit (0 for an all-zero row). Rounds to nearest even. */
 void rag_i16_quantize_rows(const float *x, int ldx, int rows, int k, int16_t limit, int16_t *q, int ldq, float *scales);

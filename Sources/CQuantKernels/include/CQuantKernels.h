@@ -26,6 +26,22 @@ void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
 void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
                         long blocks, float *out, long out_stride);
+/// The prefill GEMM's variant: instruction set bit | tile << 8 (tile 0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens).
+/// Unless chosen, the row kernels' variant with tile 0. Every variant and tile gives bit-identical results.
+int rag_quant_gemm_variant(void);
+/// Chooses the prefill GEMM's instruction set (one bit; 0 = back to the default) and tile. 0 when unavailable.
+int rag_quant_gemm_use_variant(int isa, int tile);
+/// rag_gemm_q4_1_q8_1 / rag_rows_q4_1_q8_1 through one given variant (which must be available), for timing.
+void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
+                             long blocks, float *out, long out_stride);
+void rag_rows_q4_1_q8_1_with(int isa, const void *w, size_t row_bytes, long row0, long row1,
+                             const int8_t *qa, const float *da, const float *sa, long blocks, float *out);
+/// `iters` rounds of 12 independent int8 multiply-add chains with no memory traffic, to time a core's peak:
+/// kind 1 AVX2 vpmaddubsw+vpmaddwd (32 byte products per instruction group), 2 AVX-VNNI vpdpbusd ymm (32),
+/// 3 AVX-512 VNNI vpdpbusd ymm (32), 4 AVX-512 VNNI vpdpbusd zmm (64). Returns 0 at once when the CPU lacks it.
+int rag_int8_peak_loop(int kind, long iters, int seed);
+
 void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
