@@ -52,6 +52,7 @@ public enum KernelBenchmark {
                 case (.int8, "vnni256"): form = peak("avx512-vnni vpdpbusd ymm").map { $0 / 2 }
                 case (.int8, "avxvnni"): form = peak("avx-vnni vpdpbusd").map { $0 / 2 }
                 case (.int8, _): form = nil
+                case _ where t.bits == 512: form = peak("avx512-vnni vpdpbusd zmm")
                 case (_, let v) where v.hasPrefix("avx512vnni"): form = peak("avx512-vnni vpdpbusd ymm")
                 case (_, let v) where v.hasPrefix("avxvnni"): form = peak("avx-vnni vpdpbusd")
                 default: form = peak("avx2 vpmaddubsw")
@@ -82,17 +83,17 @@ public enum KernelBenchmark {
         var lines = ["cpu: \(r.cpu)", "", "int8 peak of one core, by instruction form (register-only loop):"]
         for p in r.peaks { lines.append("  \(p.form.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.bits) bit  \(String(format: "%7.1f", p.gops)) GOP/s") }
         lines.append("")
-        lines.append("family   variant          bits   µs/call    GOP/s  of peak  chosen   shape")
+        lines.append("family   variant            bits   µs/call    GOP/s  of peak chosen         shape")
         for row in r.rows {
             let source = r.choices.first { $0.family == row.family && $0.variant == row.variant }?.source.rawValue ?? ""
             lines.append([
                 row.family.padding(toLength: 8, withPad: " ", startingAt: 0),
-                row.variant.padding(toLength: 16, withPad: " ", startingAt: 0),
+                row.variant.padding(toLength: 18, withPad: " ", startingAt: 0),
                 String(format: "%4d", row.bits),
                 String(format: "%9.1f", row.microseconds),
                 String(format: "%8.1f", row.gops),
                 row.fractionOfPeak.map { String(format: "%7.0f%%", $0 * 100) } ?? "       -",
-                (row.chosen ? "* " + source : "").padding(toLength: 8, withPad: " ", startingAt: 0),
+                (row.chosen ? "* " + source : "").padding(toLength: 14, withPad: " ", startingAt: 0),
                 row.shape,
             ].joined(separator: " "))
         }

@@ -123,8 +123,85 @@ void rag_rows_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
     DISPATCH(rag_rows_q4_1_q8_1, w, row_bytes, row0, row1, qa, da, sa, blocks, out)
 }
 
+// Prefill on 512-bit registers, tile 4 rows × 4 tokens, for AVX-512 VNNI: each zmm holds two tokens' eight int32
+// lane sums side by side (the weight block broadcast to both halves, the two tokens' activation blocks in the
+// halves), so one vpdpbusd, one conversion and one fused multiply-add do the work of two 256-bit ones. Lane by lane
+// it is the 256-bit computation (the scale dw·d is the same single product; each half is reduced with the same
+// hsum), so results are bit-identical to the other variants. Zen 5 runs these at full width; Zen 4 splits them in
+// two, where timing will prefer a 256-bit variant.
+#define ZKERNEL __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+ZKERNEL static inline __m512i pair512(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+ZKERNEL static inline __m512 pairps(float lo, float hi) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm256_set1_ps(lo))),
+                                               _mm256_castps_pd(_mm256_set1_ps(hi)), 1));
+}
+ZKERNEL static inline float hsum_lo(__m512 v) { return hsum(_mm512_castps512_ps256(v)); }
+ZKERNEL static inline float hsum_hi(__m512 v) {
+    return hsum(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+ZKERNEL static void rag_gemmz_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                                        const int8_t *qa, const float *da, const float *sa, long act_stride,
+                                        long tokens, long blocks, float *out, long out_stride) {
+    long r = row0;
+    const long t4 = tokens & ~3L;
+    for (; r + 3 < row1 && t4 > 0; r += 4) {
+        const uint8_t *w0 = (const uint8_t *)w + r * row_bytes;
+        for (long t = 0; t < t4; t += 4) {
+            // a{row}{pair}: pair 0 = tokens t, t+1; pair 1 = tokens t+2, t+3.
+            __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            __m128 m0 = _mm_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+            const int8_t *q0 = qa + t * act_stride;
+            const float *d0 = da + t * blocks, *s0 = sa + t * blocks;
+            const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
+            for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
+                const __m256i y0 = nibbles(b0 + 4), y1 = nibbles(b1 + 4), y2 = nibbles(b2 + 4), y3 = nibbles(b3 + 4);
+                const __m512i u0 = pair512(y0, y0), u1 = pair512(y1, y1), u2 = pair512(y2, y2), u3 = pair512(y3, y3);
+                const __m128 s = _mm_set_ps(s0[3 * blocks + b], s0[2 * blocks + b], s0[blocks + b], s0[b]);
+                m0 = _mm_fmadd_ps(_mm_set1_ps(f16(b0 + 2)), s, m0);
+                m1 = _mm_fmadd_ps(_mm_set1_ps(f16(b1 + 2)), s, m1);
+                m2 = _mm_fmadd_ps(_mm_set1_ps(f16(b2 + 2)), s, m2);
+                m3 = _mm_fmadd_ps(_mm_set1_ps(f16(b3 + 2)), s, m3);
+                const __m512i x01 = pair512(_mm256_loadu_si256((const __m256i *)(q0 + b * 32)),
+                                            _mm256_loadu_si256((const __m256i *)(q0 + act_stride + b * 32)));
+                const __m512i x23 = pair512(_mm256_loadu_si256((const __m256i *)(q0 + 2 * act_stride + b * 32)),
+                                            _mm256_loadu_si256((const __m256i *)(q0 + 3 * act_stride + b * 32)));
+                const __m512 d01 = pairps(d0[b], d0[blocks + b]), d23 = pairps(d0[2 * blocks + b], d0[3 * blocks + b]);
+                const __m512i zero = _mm512_setzero_si512();
+#define ROWZ(dw, u, A0, A1) { \
+                    const __m512 wd = _mm512_set1_ps(dw); \
+                    A0 = _mm512_fmadd_ps(_mm512_mul_ps(wd, d01), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u, x01)), A0); \
+                    A1 = _mm512_fmadd_ps(_mm512_mul_ps(wd, d23), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u, x23)), A1); }
+                ROWZ(f16(b0), u0, a00, a01)
+                ROWZ(f16(b1), u1, a10, a11)
+                ROWZ(f16(b2), u2, a20, a21)
+                ROWZ(f16(b3), u3, a30, a31)
+#undef ROWZ
+            }
+            float mn[4][4];
+            _mm_storeu_ps(mn[0], m0); _mm_storeu_ps(mn[1], m1); _mm_storeu_ps(mn[2], m2); _mm_storeu_ps(mn[3], m3);
+            float *o = out + t * out_stride + r;
+            o[0] = hsum_lo(a00) + mn[0][0]; o[1] = hsum_lo(a10) + mn[1][0]; o[2] = hsum_lo(a20) + mn[2][0]; o[3] = hsum_lo(a30) + mn[3][0];
+            o += out_stride;
+            o[0] = hsum_hi(a00) + mn[0][1]; o[1] = hsum_hi(a10) + mn[1][1]; o[2] = hsum_hi(a20) + mn[2][1]; o[3] = hsum_hi(a30) + mn[3][1];
+            o += out_stride;
+            o[0] = hsum_lo(a01) + mn[0][2]; o[1] = hsum_lo(a11) + mn[1][2]; o[2] = hsum_lo(a21) + mn[2][2]; o[3] = hsum_lo(a31) + mn[3][2];
+            o += out_stride;
+            o[0] = hsum_hi(a01) + mn[0][3]; o[1] = hsum_hi(a11) + mn[1][3]; o[2] = hsum_hi(a21) + mn[2][3]; o[3] = hsum_hi(a31) + mn[3][3];
+        }
+        for (long t = t4; t < tokens; t++)
+            for (long k = 0; k < 4; k++)
+                out[t * out_stride + r + k] = row_q4_1_avx512vnni(w0 + k * row_bytes, qa + t * act_stride,
+                                                                  da + t * blocks, sa + t * blocks, blocks);
+    }
+    if (r < row1)
+        rag_gemm_q4_1_q8_1_avx512vnni(w, row_bytes, r, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
+}
+
 // The prefill GEMM's own choice, independent of the row kernels': instruction set (one variant bit) and tile
-// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens). 0: not chosen yet (the row kernels' variant, tile 2×4).
+// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens, 2: 4 × 4 on 512-bit registers, AVX-512 VNNI only). 0: not chosen yet (the row kernels' variant, tile 2×4).
 static int chosen_gemm;  // isa | tile << 8
 
 int rag_quant_gemm_variant(void) {
@@ -134,7 +211,8 @@ int rag_quant_gemm_variant(void) {
 
 int rag_quant_gemm_use_variant(int isa, int tile) {
     if (isa == 0) { __atomic_store_n(&chosen_gemm, 0, __ATOMIC_RELAXED); return 1; }
-    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 1) return 0;
+    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 2 || (tile == 2 && isa != 4))
+        return 0;
     __atomic_store_n(&chosen_gemm, isa | tile << 8, __ATOMIC_RELAXED);
     return 1;
 }
@@ -143,7 +221,8 @@ void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes,
                              const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
                              long blocks, float *out, long out_stride) {
 #define GEMM_ARGS w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride
-    if (tile == 1) {
+    if (tile == 2 && isa == 4) { rag_gemmz_q4_1_q8_1(GEMM_ARGS); return; }
+    if (tile >= 1) {
         switch (isa) {
         case 2: rag_gemm4_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
         case 4: rag_gemm4_q4_1_q8_1_avx512vnni(GEMM_ARGS); return;
