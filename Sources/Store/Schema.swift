@@ -111,6 +111,11 @@ enum Schema {
         CREATE INDEX feedback_created ON feedback(created_at);
         CREATE INDEX answer_cache_created ON answer_cache(created_at);
         """,
+        // 6: the short answer beside the answer text, so rated answers can become QA cases (`rag feedback export`);
+        // NULL for answers logged before, and for answers without one.
+        """
+        ALTER TABLE query_log ADD COLUMN short_answer TEXT;
+        """,
     ]
 
     static var version: Int { migrations.count }
