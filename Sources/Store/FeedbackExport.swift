@@ -191,8 +191,8 @@ extension IndexStore {
     /// Every logged answer that has feedback, with its latest rating, oldest rating first.
     public func ratedAnswers() throws -> [RatedAnswer] {
         let stmt = try db.prepare("""
-            SELECT q.answer_id, q.question, q.answer, q.short_answer, q.sources, f.rating, f.comment, f.created_at
-            FROM feedback f JOIN query_log q ON q.answer_id = f.answer_id
+            SELECT q.answer_id, q.question, q.answer, s.short_answer, q.sources, f.rating, f.comment, f.created_at
+            FROM feedback f JOIN query_log q ON q.answer_id = f.answer_id LEFT JOIN query_log_short s ON s.answer_id = q.answer_id
             WHERE f.id = (SELECT max(id) FROM feedback g WHERE g.answer_id = f.answer_id)
             ORDER BY f.id
             """)

@@ -53,7 +53,8 @@ struct AnswerEngineOptions: ParsableArguments {
         guard (1...AskOptions.maxK).contains(readerPassages) else { throw ValidationError("--reader-passages must be between 1 and \(AskOptions.maxK)") }
         guard readerGeneratorWeight.isFinite && readerGeneratorWeight >= 0 else { throw ValidationError("--reader-generator-weight must be a number ≥ 0") }
         guard readerRankPenalty.isFinite && readerRankPenalty >= 0 else { throw ValidationError("--reader-rank-penalty must be a number ≥ 0") }
-        if extractive, let style, style != .extractive { throw ValidationError("--extractive contradicts --style \(style.rawValue)") }
+        // Against the flag only: --extractive overrides a style from the environment or rag.toml.
+        if extractive, let styleFlag, styleFlag != .extractive { throw ValidationError("--extractive contradicts --style \(styleFlag.rawValue)") }
     }
 
     /// The style answers take: `--style`, else `--extractive`, else short with the local generator and free with

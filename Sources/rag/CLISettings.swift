@@ -68,5 +68,8 @@ func settingHelp(_ d: SettingDefinition, _ text: String? = nil, default shownDef
         }
     }
     let defaultPart = value.map { "default: \($0); " } ?? ""
-    return ArgumentHelp("\(text ?? d.help) (\(defaultPart)[\(d.section.rawValue)] \(d.key), env \(d.environmentName))")
+    var sentence = text ?? d.help
+    let stop = sentence.hasSuffix(".") ? "." : ""
+    if !stop.isEmpty { sentence.removeLast() }
+    return ArgumentHelp("\(sentence) (\(defaultPart)[\(d.section.rawValue)] \(d.key), env \(d.environmentName))\(stop)")
 }
