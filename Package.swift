@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // `rag.toml` (the Settings target).
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // MCP (`rag mcp`, /mcp). Pinned by revision (tag 0.12.1): the SDK depends on swift-docc-plugin by branch,
         // which SwiftPM refuses below a version requirement.
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", revision: "76188b328811b7eef8073627bdb241d355d2d00c"),
@@ -42,6 +44,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "RAGCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: simd),
+        // Every command's settings: one table of definitions and the resolver (flag, then RAG_* env, then rag.toml,
+        // then default).
+        .target(name: "Settings", dependencies: ["RAGCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // AVX2 byte multiply-add kernels for the generator's quantised weights (Swift cannot emit vpmaddubsw).
         .target(name: "CQuantKernels"),
         // The encoder's int8 GEMM: AVX-512 VNNI intrinsics (with runtime dispatch), which Swift cannot emit.
@@ -95,7 +100,7 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering", "Reader",
-                "RemoteGeneration", "Backends", "Server", "Benchmarks",
+                "RemoteGeneration", "Backends", "Server", "Benchmarks", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd,
@@ -107,6 +112,9 @@ let package = Package(
         // Helpers every test target shares: repository paths, the BEIR test corpus, fakes.
         .target(name: "TestSupport", dependencies: ["RAGCore", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "RAGCoreTests", dependencies: ["TestSupport", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "SettingsTests", dependencies: [
+            "Settings", "RAGCore", "Ingest", "Answering", "Retrieval", .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: simd),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CQuantKernels", "CInt8Gemm", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "ReaderTests", dependencies: ["TestSupport", "Reader", "Encoder", "Tokenizers"], swiftSettings: simd),

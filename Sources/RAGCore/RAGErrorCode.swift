@@ -19,6 +19,8 @@ extension RAGError {
         case invalidVector = "invalid_vector"
         case invalidGenerator = "invalid_generator"
         case invalidEncoder = "invalid_encoder"
+        /// A `rag.toml` or `RAG_<SECTION>_<KEY>` value that cannot be used (syntax, unknown key, type, range).
+        case invalidConfig = "invalid_config"
         case bodyTooLarge = "body_too_large"
         case methodNotAllowed = "method_not_allowed"
         case unauthorized
@@ -100,7 +102,7 @@ extension RAGError {
             switch self {
             case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
-                 .invalidVector, .invalidGenerator, .invalidEncoder, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
+                 .invalidVector, .invalidGenerator, .invalidEncoder, .invalidConfig, .promptTooLong, .contextOverflow, .noGenerator, .badTemplate,
                  .templateNotFound, .shardMismatch, .noVectors, .encoderMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
                  .permissionDenied, .symlinkLoop, .outsideRoots, .insecureBind, .encrypted, .noTextLayer, .unsafeArchive:
@@ -131,7 +133,7 @@ extension RAGError {
             switch self {
             case .badRequest, .invalidInput, .invalidField, .missingField, .unknownField, .invalidJSON, .invalidParameter,
                  .invalidFilter, .invalidQuestion, .invalidRating, .invalidShards, .invalidURL,
-                 .invalidVector, .invalidGenerator, .invalidEncoder, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
+                 .invalidVector, .invalidGenerator, .invalidEncoder, .invalidConfig, .bodyTooLarge, .methodNotAllowed, .unauthorized, .promptTooLong,
                  .contextOverflow, .noGenerator, .badTemplate, .shardMismatch,
                  .emptyFile, .binaryFile, .unsupportedFormat, .parseError, .badLine, .tooLarge, .unreadable,
                  .permissionDenied, .symlinkLoop, .outsideRoots, .hostNotAllowed, .unsupportedMediaType, .insecureBind,

@@ -116,9 +116,11 @@ struct AskController: RouteController {
             let sources = String(decoding: (try? Reply.encoder.encode(answer.sources)) ?? Data(), as: UTF8.self)
             // The log is for feedback; failing to write it (an ingest holding the write lock) never fails the answer,
             // and its wait for the lock happens off the cooperative pool.
-            let store = slot.store, question = ask.question, id = answer.id, text = answer.answer
+            let store = slot.store, question = ask.question, id = answer.id, text = answer.answer, short = answer.shortAnswer
             do {
-                try await Services.offload { try store.logAnswer(id: id, question: question, answer: text, sourcesJSON: sources) }
+                try await Services.offload {
+                    try store.logAnswer(id: id, question: question, answer: text, shortAnswer: short, sourcesJSON: sources)
+                }
             } catch {
                 Counter(label: "rag_answer_log_failures_total").increment()
             }

@@ -15,10 +15,13 @@ public struct FeedbackRecord: Sendable, Codable, Equatable {
 
 extension IndexStore {
     /// Records an answer so feedback can refer to it (a repeated id — a cached answer — keeps its first record).
-    public func logAnswer(id: String, question: String, answer: String, sourcesJSON: String) throws {
+    public func logAnswer(id: String, question: String, answer: String, shortAnswer: String? = nil, sourcesJSON: String) throws {
         try db.transaction {
             try db.prepare("INSERT OR IGNORE INTO query_log(answer_id, question, answer, sources, created_at) VALUES (?, ?, ?, ?, ?)")
                 .run([.text(id), .text(question), .text(answer), .text(sourcesJSON), .double(Date().timeIntervalSince1970)])
+            if let shortAnswer {
+                try db.prepare("INSERT OR IGNORE INTO query_log_short(answer_id, short_answer) VALUES (?, ?)").run([.text(id), .text(shortAnswer)])
+            }
         }
     }
 

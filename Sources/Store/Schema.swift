@@ -111,6 +111,16 @@ enum Schema {
         CREATE INDEX feedback_created ON feedback(created_at);
         CREATE INDEX answer_cache_created ON answer_cache(created_at);
         """,
+        // 6: the short answer of a logged answer, so rated answers can become QA cases (`rag feedback export`);
+        // absent for answers logged before and answers without one. A table of its own, not ALTER TABLE ADD COLUMN:
+        // with SQLite 3.40 a connection that ran ALTER TABLE and set user_version in one transaction fails to reload
+        // the schema after another connection changes it ("no such table"), as IngestWriteLockTests showed.
+        """
+        CREATE TABLE query_log_short(
+            answer_id TEXT PRIMARY KEY REFERENCES query_log(answer_id) ON DELETE CASCADE,
+            short_answer TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -7,28 +7,45 @@ import Foundation
 import RAGCore
 import Reader
 import Retrieval
+import Settings
 import Store
 
 struct AnswerEngineOptions: ParsableArguments {
-    @Option(help: "Retrieval mode: dense, keyword or hybrid (keyword when the index has no vectors).") var mode: SearchMode = .hybrid
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Retrieval mode: dense, keyword or hybrid (keyword when the index has no vectors).")) var modeFlag: SearchMode?
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
-    @Option(name: .short, help: "How many chunks to retrieve.") var k: Int = 5
-    @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
-    @Option(help: "short: a span copied from the documents, then the sentence it stands on (default with the local generator); free: the generator's own words, each sentence checked against the context (default with openai: generators); extractive: the best-matching sentences, quoted.") var style: AnswerStyle?
+    @Option(name: .customShort("k"), help: settingHelp(Setting.k)) var kFlag: Int?
+    @Option(name: .customLong("template"), help: settingHelp(Setting.template)) var templateFlag: String?
+    @Option(name: .customLong("style"), help: settingHelp(Setting.style)) var styleFlag: AnswerStyle?
     @Flag(help: "Alias of --style extractive.") var extractive = false
-    @Option(help: "--style short: how many of the top chunks the span reader reads.") var readerPassages = AskOptions().readerPassages
-    @Option(help: "--style short: score subtracted from a span per rank of its chunk (retrieval's order as a prior).") var readerRankPenalty = Double(AskOptions().readerRankPenalty)
-    @Option(help: "--style short: weight of the generator's likelihood of each of the best spans (0: the reader alone; loads the generator).") var readerGeneratorWeight = Double(AskOptions().readerGeneratorWeight)
-    @Flag(help: "--style free: give the generator whole chunks, not the sentences of each that bear on the question.") var noPruneContext = false
-    @Flag(help: "--style free: keep sentences the support check flags as unsupported (they are listed either way).") var keepUnsupported = false
-    @Flag(help: "Turn the generator's prompt-prefix KV cache off.") var noPrefixCache = false
-    @Option(help: "Chunks less similar than this to the question (cosine) are not used.") var minRelevance: Double = SelectionOptions().minRelevance
-    @Option(help: "Generator context window in tokens.") var contextLength: Int = 2048
-    @Option(help: "Generator threads (default: all cores, adapted to free ones).") var threads: Int?
-    @Option(name: .customLong("generator"), help: "local, or openai:URL[,URL…]: OpenAI-compatible servers, the least busy healthy one per request.") var generatorChoice = "local"
-    @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
+    @Option(name: .customLong("reader-passages"), help: settingHelp(Setting.readerPassages)) var readerPassagesFlag: Int?
+    @Option(name: .customLong("reader-rank-penalty"), help: settingHelp(Setting.readerRankPenalty)) var readerRankPenaltyFlag: Double?
+    @Option(name: .customLong("reader-generator-weight"), help: settingHelp(Setting.readerGeneratorWeight)) var readerGeneratorWeightFlag: Double?
+    @Flag(name: .customLong("no-prune-context"), help: settingHelp(Setting.noPruneContext)) var noPruneContextFlag = false
+    @Flag(name: .customLong("keep-unsupported"), help: settingHelp(Setting.keepUnsupported)) var keepUnsupportedFlag = false
+    @Flag(name: .customLong("no-prefix-cache"), help: settingHelp(Setting.noPrefixCache)) var noPrefixCacheFlag = false
+    @Option(name: .customLong("min-relevance"), help: settingHelp(Setting.minRelevance)) var minRelevanceFlag: Double?
+    @Option(name: .customLong("context-length"), help: settingHelp(Setting.contextLength)) var contextLengthFlag: Int?
+    @Option(name: .customLong("threads"), help: settingHelp(Setting.threads)) var threadsFlag: Int?
+    @Option(name: .customLong("generator"), help: settingHelp(Setting.generator)) var generatorFlag: String?
+    @Option(name: .customLong("generator-model"), help: settingHelp(Setting.generatorModel)) var generatorModelFlag: String?
     @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
     @OptionGroup var generation: GenerationOptions
+
+    var mode: SearchMode { CLISettings.choice(Setting.mode, modeFlag) }
+    var k: Int { CLISettings.int(Setting.k, kFlag) }
+    var template: String? { CLISettings.current.string(Setting.template, flag: templateFlag) }
+    var style: AnswerStyle? { CLISettings.current.choice(Setting.style, flag: styleFlag) }
+    var readerPassages: Int { CLISettings.int(Setting.readerPassages, readerPassagesFlag) }
+    var readerRankPenalty: Double { CLISettings.double(Setting.readerRankPenalty, readerRankPenaltyFlag) }
+    var readerGeneratorWeight: Double { CLISettings.double(Setting.readerGeneratorWeight, readerGeneratorWeightFlag) }
+    var noPruneContext: Bool { CLISettings.bool(Setting.noPruneContext, noPruneContextFlag) }
+    var keepUnsupported: Bool { CLISettings.bool(Setting.keepUnsupported, keepUnsupportedFlag) }
+    var noPrefixCache: Bool { CLISettings.bool(Setting.noPrefixCache, noPrefixCacheFlag) }
+    var minRelevance: Double { CLISettings.double(Setting.minRelevance, minRelevanceFlag) }
+    var contextLength: Int { CLISettings.int(Setting.contextLength, contextLengthFlag) }
+    var threads: Int? { CLISettings.current.int(Setting.threads, flag: threadsFlag) }
+    var generatorChoice: String { CLISettings.string(Setting.generator, generatorFlag) }
+    var generatorModel: String { CLISettings.string(Setting.generatorModel, generatorModelFlag) }
 
     func validate() throws {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
@@ -36,7 +53,8 @@ struct AnswerEngineOptions: ParsableArguments {
         guard (1...AskOptions.maxK).contains(readerPassages) else { throw ValidationError("--reader-passages must be between 1 and \(AskOptions.maxK)") }
         guard readerGeneratorWeight.isFinite && readerGeneratorWeight >= 0 else { throw ValidationError("--reader-generator-weight must be a number ≥ 0") }
         guard readerRankPenalty.isFinite && readerRankPenalty >= 0 else { throw ValidationError("--reader-rank-penalty must be a number ≥ 0") }
-        if extractive, let style, style != .extractive { throw ValidationError("--extractive contradicts --style \(style.rawValue)") }
+        // Against the flag only: --extractive overrides a style from the environment or rag.toml.
+        if extractive, let styleFlag, styleFlag != .extractive { throw ValidationError("--extractive contradicts --style \(styleFlag.rawValue)") }
     }
 
     /// The style answers take: `--style`, else `--extractive`, else short with the local generator and free with

@@ -19,6 +19,7 @@ struct AskCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var answering: AnswerEngineOptions
+    @OptionGroup var configOptions: ConfigOptions
     @Flag(help: "Do not read or write the answer cache.") var noCache = false
     @Flag(help: "Print one JSON object.") var json = false
     @Argument(help: "The question.") var question: String
@@ -57,6 +58,15 @@ struct AskCommand: AsyncParsableCommand {
             }
             if answer.truncatedContext { print("(some retrieved context did not fit in the generator's window)") }
         }
+    }
+}
+
+extension AskCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {
+        try validate()
+        try encoderOptions.validate()
+        try answering.validate()
     }
 }
 

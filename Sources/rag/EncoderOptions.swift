@@ -5,12 +5,15 @@ import Backends
 import Encoder
 import Foundation
 import RAGCore
+import Settings
 
 struct EncoderOptions: ParsableArguments {
-    @Option(name: .customLong("encoder"), help: "local, or openai:URL[,URL…]: OpenAI-compatible /v1/embeddings servers (text-embeddings-inference, vLLM, Ollama, llama-server --embeddings, rag serve), the least busy healthy one per request.")
-    var choice = "local"
-    @Option(help: "Model name sent to openai: encoders; their replies must name the same model.") var encoderModel = "all-minilm-l6-v2"
+    @Option(name: .customLong("encoder"), help: settingHelp(Setting.encoder)) var choiceFlag: String?
+    @Option(name: .customLong("encoder-model"), help: settingHelp(Setting.encoderModel)) var encoderModelFlag: String?
     @Option(help: "Bearer key sent to openai: encoders (env RAG_ENCODER_API_KEY).") var encoderApiKey: String?
+
+    var choice: String { CLISettings.string(Setting.encoder, choiceFlag) }
+    var encoderModel: String { CLISettings.string(Setting.encoderModel, encoderModelFlag) }
 
     func validate() throws {
         do { _ = try EncoderChoice(parsing: choice) } catch let e as RAGError { throw ValidationError(e.message) }

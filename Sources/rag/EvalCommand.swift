@@ -5,6 +5,7 @@ import Encoder
 import Foundation
 import Ingest
 import RAGCore
+import Settings
 import Retrieval
 import Store
 
@@ -18,11 +19,19 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "BEIR corpus.jsonl ({\"_id\",\"title\",\"text\"} per line).") var corpus: String
     @Option(help: "BEIR queries.jsonl.") var queries: String
     @Option(help: "BEIR qrels TSV (query-id, corpus-id, score).") var qrels: String
-    @Option(help: "Retrieval mode: dense, keyword or hybrid.") var mode: SearchMode = .keyword
-    @Option(help: "Vector index for dense and hybrid: auto, flat, int8 or ivf (ivf is trained first when the index has none).") var indexType: VectorIndexType = .auto
-    @Option(help: "IVF lists to probe per query (default: the index's default).") var nprobe: Int?
-    @Option(help: "Fusion for hybrid: rrf (k = 60) or weighted.") var fusion: SearchCommand.FusionChoice = .rrf
-    @Option(help: "Dense weight of weighted fusion (keyword weight is 1 minus it).") var denseWeight: Double = Fusion.defaultDenseWeight
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Retrieval mode: dense, keyword or hybrid.", default: "keyword")) var modeFlag: SearchMode?
+    @Option(name: .customLong("index-type"), help: settingHelp(Setting.indexType, "Vector index for dense and hybrid: auto, flat, int8 or ivf (ivf is trained first when the index has none).")) var indexTypeFlag: VectorIndexType?
+    @Option(name: .customLong("nprobe"), help: settingHelp(Setting.nprobe)) var nprobeFlag: Int?
+    @Option(name: .customLong("fusion"), help: settingHelp(Setting.fusion)) var fusionFlag: SearchCommand.FusionChoice?
+    @Option(name: .customLong("dense-weight"), help: settingHelp(Setting.denseWeight)) var denseWeightFlag: Double?
+    @OptionGroup var configOptions: ConfigOptions
+
+    /// `rag eval` ranks by keywords unless told otherwise (its own default; the table's is hybrid).
+    var mode: SearchMode { CLISettings.choice(Setting.mode, modeFlag, commandDefault: .keyword) }
+    var indexType: VectorIndexType { CLISettings.choice(Setting.indexType, indexTypeFlag) }
+    var nprobe: Int? { CLISettings.current.int(Setting.nprobe, flag: nprobeFlag) }
+    var fusion: SearchCommand.FusionChoice { CLISettings.choice(Setting.fusion, fusionFlag) }
+    var denseWeight: Double { CLISettings.double(Setting.denseWeight, denseWeightFlag) }
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Option(help: "Write the TREC run file here.") var runFile: String?
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
@@ -60,5 +69,12 @@ struct EvalCommand: AsyncParsableCommand {
             let plan = mode == .keyword ? "" : "  vectors \((try? retriever.denseIndex().plan.type.rawValue) ?? "?")"
             print("queries \(m.queries)  mode \(mode.rawValue)\(plan)  index \(indexPath)  \(String(format: "%.1f", Double(outcome.queryIDs.count) / max(outcome.seconds, 1e-9))) queries/s")
         }
+    }
+}
+
+extension EvalCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexPath }
+    func validateSettings() throws {
+        try encoderOptions.validate()
     }
 }

@@ -40,6 +40,7 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(help: "Write one JSON line per question here.") var predictions: String?
     @OptionGroup var answering: AnswerEngineOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var configOptions: ConfigOptions
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
@@ -105,5 +106,13 @@ struct EvalQACommand: AsyncParsableCommand {
         print("prompt tokens p50 \(m.promptTokensP50)")
         let how = answering.chosenStyle.rawValue
         print("questions \(m.n)  split \(split.rawValue)  mode \(options.search.mode.rawValue)  \(how)\(goldPassage ? "  gold passage" : "")  index \(indexPath)")
+    }
+}
+
+extension EvalQACommand: SettingsCommand {
+    var settingsIndexPath: String? { indexPath }
+    func validateSettings() throws {
+        try validate()
+        try answering.validate()
     }
 }

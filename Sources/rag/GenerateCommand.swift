@@ -13,6 +13,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     var modelPath: String { model ?? GeneratorModel.path(modelOptions.directory) }
     @OptionGroup var generation: GenerationOptions
+    @OptionGroup var configOptions: ConfigOptions
     @Option(help: "Threads (default: all cores, adapted per step).") var threads: Int?
     @Option(name: .customLong("context"), help: "Context length in tokens.") var contextLength: Int = 8192
     @Flag(help: "Print one JSON object instead of streaming text.") var json = false
@@ -64,4 +65,10 @@ struct GenerateCommand: AsyncParsableCommand {
         let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+extension GenerateCommand: SettingsCommand {
+    /// `rag generate` reads no index: settings come from --config or RAG_CONFIG only.
+    var settingsIndexPath: String? { nil }
+    func validateSettings() throws {}
 }

@@ -1,19 +1,29 @@
-/// Generation flags shared by `ask` and `generate`, named as the JSON fields, with the answer defaults.
+/// Generation flags shared by `ask` and `generate`, named as the JSON fields, with the answer defaults
+/// (`[answer]` settings of `rag.toml`).
 import ArgumentParser
 import Foundation
 import RAGCore
+import Settings
 
 struct GenerationOptions: ParsableArguments {
-    static let defaults = GenerationParameters.answer
+    @Option(name: .customLong("temperature"), help: settingHelp(Setting.temperature)) var temperatureFlag: Double?
+    @Option(name: .customLong("top-k"), help: settingHelp(Setting.topK)) var topKFlag: Int?
+    @Option(name: .customLong("top-p"), help: settingHelp(Setting.topP)) var topPFlag: Double?
+    @Option(name: .customLong("min-p"), help: settingHelp(Setting.minP)) var minPFlag: Double?
+    @Option(name: .customLong("repeat-penalty"), help: settingHelp(Setting.repeatPenalty)) var repeatPenaltyFlag: Double?
+    @Option(name: .customLong("max-tokens"), help: settingHelp(Setting.maxTokens)) var maxTokensFlag: Int?
+    @Option(name: .customLong("stop"), help: settingHelp(Setting.stop)) var stopFlag: [String] = []
+    @Option(name: .customLong("seed"), help: settingHelp(Setting.seed)) var seedFlag: UInt64?
 
-    @Option(help: "Sampling temperature in [0, 2]; 0 is greedy.") var temperature: Double = defaults.temperature
-    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens; 0 is off.") var topK: Int = defaults.topK
-    @Option(name: .customLong("top-p"), help: "Nucleus sampling mass in (0, 1].") var topP: Double = defaults.topP
-    @Option(name: .customLong("min-p"), help: "Drop tokens below this share of the best one's probability.") var minP: Double = defaults.minP
-    @Option(help: "Penalty for repeating recent tokens; 1 is off.") var repeatPenalty: Double = defaults.repeatPenalty
-    @Option(help: "Most tokens to generate (at most the context length).") var maxTokens: Int = defaults.maxTokens
-    @Option(help: "Stop when this text appears (repeatable).") var stop: [String] = []
-    @Option(help: "Random seed: the same seed gives the same answer.") var seed: UInt64?
+    var temperature: Double { CLISettings.double(Setting.temperature, temperatureFlag) }
+    var topK: Int { CLISettings.int(Setting.topK, topKFlag) }
+    var topP: Double { CLISettings.double(Setting.topP, topPFlag) }
+    var minP: Double { CLISettings.double(Setting.minP, minPFlag) }
+    var repeatPenalty: Double { CLISettings.double(Setting.repeatPenalty, repeatPenaltyFlag) }
+    var maxTokens: Int { CLISettings.int(Setting.maxTokens, maxTokensFlag) }
+    var stop: [String] { CLISettings.strings(Setting.stop, stopFlag) }
+    /// A seed above Int.max is only possible as a flag; from the environment or the file it is an integer ≥ 0.
+    var seed: UInt64? { seedFlag ?? CLISettings.current.int(Setting.seed, flag: nil).map { UInt64($0) } }
 
     /// The flags as one validated value; errors (`invalid_field`, exit status 2) name the flag and value.
     func parameters(contextLength: Int) throws -> GenerationParameters {

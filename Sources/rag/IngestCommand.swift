@@ -4,6 +4,7 @@ import Encoder
 import Foundation
 import Ingest
 import RAGCore
+import Settings
 import Store
 
 struct IngestCommand: AsyncParsableCommand {
@@ -18,16 +19,23 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var encoderOptions: EncoderOptions
     @Flag(help: "Remove documents whose files under the given paths are gone.") var prune = false
     @Flag(help: "Print the summary as one JSON object.") var json = false
-    @Flag(help: "Store chunks without embedding them (keyword search only); a later ingest without it embeds them.") var noEmbed = false
-    @Option(help: "Encoder linear-layer precision: fp32 or int8.") var encoderPrecision: EncoderPrecision = .fp32
+    @OptionGroup var configOptions: ConfigOptions
+    @Flag(name: .customLong("no-embed"), help: settingHelp(Setting.noEmbed)) var noEmbedFlag = false
+    @Option(name: .customLong("encoder-precision"), help: settingHelp(Setting.encoderPrecision)) var encoderPrecisionFlag: EncoderPrecision?
     @Flag(help: "Replace vectors made by another encoder or precision instead of refusing to mix them.") var reembed = false
-    @Option(help: "Chunk size in encoder tokens.") var chunkTokens: Int = ChunkerConfig.default.maxTokens
-    @Option(help: "Overlap between consecutive chunks in encoder tokens.") var chunkOverlap: Int = ChunkerConfig.default.overlapTokens
-    @Flag(help: "Follow symbolic links inside the folders even when they lead outside them (off: such links are skipped and reported).")
-    var followSymlinks = false
-    @Option(help: "Replace personal data with placeholders before chunking: a comma-separated list of email, phone, card, iban, ip, secret, or all.") var redact: String?
+    @Option(name: .customLong("chunk-tokens"), help: settingHelp(Setting.chunkTokens)) var chunkTokensFlag: Int?
+    @Option(name: .customLong("chunk-overlap"), help: settingHelp(Setting.chunkOverlap)) var chunkOverlapFlag: Int?
+    @Flag(name: .customLong("follow-symlinks"), help: settingHelp(Setting.followSymlinks)) var followSymlinksFlag = false
+    @Option(name: .customLong("redact"), help: settingHelp(Setting.redact)) var redactFlag: String?
     @Option(help: "Spread documents over N SQLite files (a folder at --index with a manifest), by a stable hash of their path.") var shards: Int?
     @Argument(help: "Files or folders to ingest.") var paths: [String]
+
+    var noEmbed: Bool { CLISettings.bool(Setting.noEmbed, noEmbedFlag) }
+    var encoderPrecision: EncoderPrecision { CLISettings.choice(Setting.encoderPrecision, encoderPrecisionFlag) }
+    var chunkTokens: Int { CLISettings.int(Setting.chunkTokens, chunkTokensFlag) }
+    var chunkOverlap: Int { CLISettings.int(Setting.chunkOverlap, chunkOverlapFlag) }
+    var followSymlinks: Bool { CLISettings.bool(Setting.followSymlinks, followSymlinksFlag) }
+    var redact: String? { CLISettings.current.string(Setting.redact, flag: redactFlag) }
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or folder to ingest") }
@@ -96,5 +104,13 @@ struct IngestCommand: AsyncParsableCommand {
             let counts = RedactionKind.allCases.compactMap { k in s.redactions[k.rawValue].map { "\(k.rawValue) \($0)" } }
             print("redacted: " + (counts.isEmpty ? "nothing found" : counts.joined(separator: ", ")))
         }
+    }
+}
+
+extension IngestCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {
+        try validate()
+        try encoderOptions.validate()
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import RAGCore
 import Retrieval
 import Server
+import Settings
 
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,14 +15,24 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
-    @Option(help: "Default retrieval mode for search and ask.") var mode: RetrievalMode = .hybrid
-    @Option(name: .short, help: "Default number of chunks for ask.") var k = 5
-    @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
-    @Option(help: "local, or openai:URL[,URL…] for OpenAI-compatible servers.") var generator = "local"
-    @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
-    @Option(help: "Generator context window in tokens.") var contextLength = 2048
-    @Option(help: "Local generator threads (default: all cores, adapted to free ones).") var threads: Int?
-    @Option(help: "Longest a tool call may take, in seconds.") var requestTimeout = 120.0
+    @OptionGroup var configOptions: ConfigOptions
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Default retrieval mode for search and ask.")) var modeFlag: RetrievalMode?
+    @Option(name: .customShort("k"), help: settingHelp(Setting.k, "Default number of chunks for ask.")) var kFlag: Int?
+    @Option(name: .customLong("template"), help: settingHelp(Setting.template)) var templateFlag: String?
+    @Option(name: .customLong("generator"), help: settingHelp(Setting.generator, "local, or openai:URL[,URL…] for OpenAI-compatible servers.")) var generatorFlag: String?
+    @Option(name: .customLong("generator-model"), help: settingHelp(Setting.generatorModel)) var generatorModelFlag: String?
+    @Option(name: .customLong("context-length"), help: settingHelp(Setting.contextLength)) var contextLengthFlag: Int?
+    @Option(name: .customLong("threads"), help: settingHelp(Setting.threads, "Local generator threads (default: all cores, adapted to free ones).")) var threadsFlag: Int?
+    @Option(name: .customLong("request-timeout"), help: settingHelp(Setting.requestTimeout, "Longest a tool call may take, in seconds.")) var requestTimeoutFlag: Double?
+
+    var mode: RetrievalMode { CLISettings.choice(Setting.mode, modeFlag) }
+    var k: Int { CLISettings.int(Setting.k, kFlag) }
+    var template: String? { CLISettings.current.string(Setting.template, flag: templateFlag) }
+    var generator: String { CLISettings.string(Setting.generator, generatorFlag) }
+    var generatorModel: String { CLISettings.string(Setting.generatorModel, generatorModelFlag) }
+    var contextLength: Int { CLISettings.int(Setting.contextLength, contextLengthFlag) }
+    var threads: Int? { CLISettings.current.int(Setting.threads, flag: threadsFlag) }
+    var requestTimeout: Double { CLISettings.double(Setting.requestTimeout, requestTimeoutFlag) }
 
     func validate() throws {
         guard k >= 1 && k <= 100 else { throw ValidationError("-k must be between 1 and 100, got \(k)") }
@@ -46,5 +57,13 @@ struct MCPCommand: AsyncParsableCommand {
         c.threads = threads
         c.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         try await RAGMCP.runStdio(configuration: c)
+    }
+}
+
+extension MCPCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {
+        try validate()
+        try encoderOptions.validate()
     }
 }

@@ -25,6 +25,7 @@ struct RagCommand: AsyncParsableCommand {
             AskCommand.self,
             ServeCommand.self,
             FeedbackCommand.self,
+            ConfigCommand.self,
             BenchCommand.self,
         ]
     )
@@ -47,6 +48,7 @@ struct RagCommand: AsyncParsableCommand {
         BLASRuntime.selectFastestKernelsOrReexec()
         do {
             var command = try parseAsRoot()
+            try CLISettings.prepare(command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Encoder
 import Retrieval
+import Settings
 import Store
 
 typealias SearchMode = RetrievalMode
@@ -16,17 +17,25 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
-    @Option(help: "Retrieval mode: dense, keyword (FTS5 bm25) or hybrid (reciprocal-rank fusion of both).") var mode: SearchMode = .hybrid
-    @Option(name: .short, help: "How many results.") var k: Int = 10
-    @Option(help: "Vector index: auto, flat, int8 or ivf.") var indexType: VectorIndexType = .auto
-    @Option(help: "IVF lists to probe per query.") var nprobe: Int?
-    @Option(help: "Fusion for hybrid: rrf (k = 60) or weighted.") var fusion: FusionChoice = .rrf
-    @Option(help: "Dense weight of weighted fusion (keyword weight is 1 minus it).") var denseWeight: Double = Fusion.defaultDenseWeight
+    @OptionGroup var configOptions: ConfigOptions
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode)) var modeFlag: SearchMode?
+    @Option(name: .customShort("k"), help: settingHelp(Setting.k, "How many results.", default: "\(Setting.searchDefaultK)")) var kFlag: Int?
+    @Option(name: .customLong("index-type"), help: settingHelp(Setting.indexType)) var indexTypeFlag: VectorIndexType?
+    @Option(name: .customLong("nprobe"), help: settingHelp(Setting.nprobe, "IVF lists to probe per query.")) var nprobeFlag: Int?
+    @Option(name: .customLong("fusion"), help: settingHelp(Setting.fusion)) var fusionFlag: FusionChoice?
+    @Option(name: .customLong("dense-weight"), help: settingHelp(Setting.denseWeight)) var denseWeightFlag: Double?
     @Option(help: "Only chunks matching this condition (repeatable): path:GLOB, format:NAME, heading:TEXT, after:DATE, before:DATE.") var filter: [String] = []
     @Flag(help: "Print one JSON object.") var json = false
     @Argument(help: "The query.") var query: String
 
     enum FusionChoice: String, ExpressibleByArgument { case rrf, weighted }
+
+    var mode: SearchMode { CLISettings.choice(Setting.mode, modeFlag) }
+    var k: Int { CLISettings.int(Setting.k, kFlag, commandDefault: Setting.searchDefaultK) }
+    var indexType: VectorIndexType { CLISettings.choice(Setting.indexType, indexTypeFlag) }
+    var nprobe: Int? { CLISettings.current.int(Setting.nprobe, flag: nprobeFlag) }
+    var fusion: FusionChoice { CLISettings.choice(Setting.fusion, fusionFlag) }
+    var denseWeight: Double { CLISettings.double(Setting.denseWeight, denseWeightFlag) }
 
     func validate() throws {
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the query is empty") }
@@ -97,5 +106,13 @@ struct SearchCommand: AsyncParsableCommand {
             print("\(h.rank). \(String(format: "%.3f", h.score))  \(h.path)\(heading)")
             print("   " + h.snippet.replacingOccurrences(of: "\n", with: " "))
         }
+    }
+}
+
+extension SearchCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {
+        try validate()
+        try encoderOptions.validate()
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import RAGCore
 import Retrieval
 import Server
+import Settings
 import Store
 
 struct ServeCommand: AsyncParsableCommand {
@@ -16,29 +17,50 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
-    @Option(help: "Address to bind (a non-loopback address needs --api-key, or --insecure-no-auth).") var host = "127.0.0.1"
-    @Option(name: .customLong("allowed-host"), help: "A Host name requests may use besides loopback names and the bind address (repeatable; * allows any).")
-    var allowedHosts: [String] = []
-    @Flag(help: "Serve on a non-loopback address without an API key.") var insecureNoAuth = false
-    @Option(help: "Keep logged answers (the questions asked) at most this many days; answers with feedback stay.") var queryLogDays = 30.0
-    @Option(help: "Keep at most this many logged answers, newest first.") var queryLogRows = 100_000
-    @Option(help: "Keep at most this many cached answers, newest first.") var answerCacheRows = 10_000
-    @Option(help: "Port (0: any free port).") var port = 8080
+    @OptionGroup var configOptions: ConfigOptions
+    @Option(name: .customLong("host"), help: settingHelp(Setting.host)) var hostFlag: String?
+    @Option(name: .customLong("allowed-host"), help: settingHelp(Setting.allowedHost)) var allowedHostsFlag: [String] = []
+    @Flag(name: .customLong("insecure-no-auth"), help: settingHelp(Setting.insecureNoAuth)) var insecureNoAuthFlag = false
+    @Option(name: .customLong("query-log-days"), help: settingHelp(Setting.queryLogDays)) var queryLogDaysFlag: Double?
+    @Option(name: .customLong("query-log-rows"), help: settingHelp(Setting.queryLogRows)) var queryLogRowsFlag: Int?
+    @Option(name: .customLong("answer-cache-rows"), help: settingHelp(Setting.answerCacheRows)) var answerCacheRowsFlag: Int?
+    @Option(name: .customLong("port"), help: settingHelp(Setting.port)) var portFlag: Int?
     @Option(help: "Require Authorization: Bearer KEY on every route but /healthz, /readyz and the web page's files (env RAG_API_KEY).") var apiKey: String?
-    @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
-    @Option(help: "Most connections open at once; more wait to be accepted.") var maxConnections = 512
-    @Option(help: "Longest a request may take, in seconds (streamed answers included).") var requestTimeout = 120.0
-    @Option(help: "Generations running at once (default: 1 for local, 4 per backend for openai:).") var maxConcurrent: Int?
-    @Option(help: "Generations that may wait; more get 503 with Retry-After.") var maxQueue = 8
-    @Option(help: "Default retrieval mode for /v1/ask and /v1/search.") var mode: RetrievalMode = .hybrid
-    @Option(name: .short, help: "Default number of chunks for /v1/ask.") var k = 5
-    @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
-    @Option(help: "local, or openai:URL[,URL…] for OpenAI-compatible servers behind a least-busy load balancer.") var generator = "local"
-    @Option(help: "Model name sent to openai: backends.") var generatorModel = "smollm2-135m-instruct"
+    @Option(name: .customLong("max-body-bytes"), help: settingHelp(Setting.maxBodyBytes)) var maxBodyBytesFlag: Int?
+    @Option(name: .customLong("max-connections"), help: settingHelp(Setting.maxConnections)) var maxConnectionsFlag: Int?
+    @Option(name: .customLong("request-timeout"), help: settingHelp(Setting.requestTimeout)) var requestTimeoutFlag: Double?
+    @Option(name: .customLong("max-concurrent"), help: settingHelp(Setting.maxConcurrent)) var maxConcurrentFlag: Int?
+    @Option(name: .customLong("max-queue"), help: settingHelp(Setting.maxQueue)) var maxQueueFlag: Int?
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Default retrieval mode for /v1/ask and /v1/search.")) var modeFlag: RetrievalMode?
+    @Option(name: .customShort("k"), help: settingHelp(Setting.k, "Default number of chunks for /v1/ask.")) var kFlag: Int?
+    @Option(name: .customLong("template"), help: settingHelp(Setting.template)) var templateFlag: String?
+    @Option(name: .customLong("generator"), help: settingHelp(Setting.generator)) var generatorFlag: String?
+    @Option(name: .customLong("generator-model"), help: settingHelp(Setting.generatorModel)) var generatorModelFlag: String?
     @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
-    @Option(help: "Seconds between health checks of generator and encoder backends.") var healthInterval = 2.0
-    @Option(help: "Generator context window in tokens.") var contextLength = 2048
-    @Option(help: "Local generator threads (default: all cores, adapted to free ones).") var threads: Int?
+    @Option(name: .customLong("health-interval"), help: settingHelp(Setting.healthInterval)) var healthIntervalFlag: Double?
+    @Option(name: .customLong("context-length"), help: settingHelp(Setting.contextLength)) var contextLengthFlag: Int?
+    @Option(name: .customLong("threads"), help: settingHelp(Setting.threads, "Local generator threads (default: all cores, adapted to free ones).")) var threadsFlag: Int?
+
+    var host: String { CLISettings.string(Setting.host, hostFlag) }
+    var allowedHosts: [String] { CLISettings.strings(Setting.allowedHost, allowedHostsFlag) }
+    var insecureNoAuth: Bool { CLISettings.bool(Setting.insecureNoAuth, insecureNoAuthFlag) }
+    var queryLogDays: Double { CLISettings.double(Setting.queryLogDays, queryLogDaysFlag) }
+    var queryLogRows: Int { CLISettings.int(Setting.queryLogRows, queryLogRowsFlag) }
+    var answerCacheRows: Int { CLISettings.int(Setting.answerCacheRows, answerCacheRowsFlag) }
+    var port: Int { CLISettings.int(Setting.port, portFlag) }
+    var maxBodyBytes: Int { CLISettings.int(Setting.maxBodyBytes, maxBodyBytesFlag) }
+    var maxConnections: Int { CLISettings.int(Setting.maxConnections, maxConnectionsFlag) }
+    var requestTimeout: Double { CLISettings.double(Setting.requestTimeout, requestTimeoutFlag) }
+    var maxConcurrent: Int? { CLISettings.current.int(Setting.maxConcurrent, flag: maxConcurrentFlag) }
+    var maxQueue: Int { CLISettings.int(Setting.maxQueue, maxQueueFlag) }
+    var mode: RetrievalMode { CLISettings.choice(Setting.mode, modeFlag) }
+    var k: Int { CLISettings.int(Setting.k, kFlag) }
+    var template: String? { CLISettings.current.string(Setting.template, flag: templateFlag) }
+    var generator: String { CLISettings.string(Setting.generator, generatorFlag) }
+    var generatorModel: String { CLISettings.string(Setting.generatorModel, generatorModelFlag) }
+    var healthInterval: Double { CLISettings.double(Setting.healthInterval, healthIntervalFlag) }
+    var contextLength: Int { CLISettings.int(Setting.contextLength, contextLengthFlag) }
+    var threads: Int? { CLISettings.current.int(Setting.threads, flag: threadsFlag) }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535, got \(port)") }
@@ -105,5 +127,13 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("rag serve: ready\n".utf8))
             }
         })
+    }
+}
+
+extension ServeCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {
+        try validate()
+        try encoderOptions.validate()
     }
 }
