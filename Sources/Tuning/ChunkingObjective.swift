@@ -43,7 +43,7 @@ public final class ChunkingObjective: TuningObjective {
         return try ChunkerConfig(maxTokens: tokens, overlapTokens: overlap)
     }
 
-    public func score(_ settings: TuneSettings, ids: [String]) async throws -> Double {
+    public func scores(_ settings: TuneSettings, ids: [String]) async throws -> [Double] {
         let config = try Self.chunkerConfig(settings)
         let key = "\(config.maxTokens)-\(config.overlapTokens)"
         let objective: RetrievalObjective
@@ -64,7 +64,7 @@ public final class ChunkingObjective: TuningObjective {
                                                dimensions: TuneSpaces.beirRetrieval(ivfLists: nil))
             built[key] = objective
         }
-        return try await objective.score(settings, ids: ids)
+        return try await objective.scores(settings, ids: ids)
     }
 }
 

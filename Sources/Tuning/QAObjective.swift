@@ -40,10 +40,10 @@ public final class QAObjective: TuningObjective {
         return o
     }
 
-    /// F1 in percent over the questions of `ids`, as `rag eval-qa` reports it.
-    public func score(_ settings: TuneSettings, ids: [String]) async throws -> Double {
+    /// Each question's token F1 in percent (best over its gold answers), as `rag eval-qa` averages them.
+    public func scores(_ settings: TuneSettings, ids: [String]) async throws -> [Double] {
         let asked = ids.compactMap { questions[$0] }
-        guard !asked.isEmpty else { return 0 }
-        return try await evaluation.run(asked, options: try options(settings)).metrics.f1
+        guard !asked.isEmpty else { return [] }
+        return try await evaluation.run(asked, options: try options(settings)).predictions.map { $0.f1 * 100 }
     }
 }

@@ -58,22 +58,22 @@ public final class RetrievalObjective: TuningObjective {
         return try SearchParameters(mode: mode, k: k, nprobe: s["nprobe"]?.integerValue, fusion: fusion)
     }
 
-    /// Ranks each id's query with `settings` and returns the mean nDCG@10 (`RetrievalMetrics`, as `rag eval`).
-    /// Hybrid search fuses the top `fusion_depth` documents of each list (`rankDocuments` takes each list as deep
-    /// as the documents it returns); the other modes rank 100 documents, all nDCG@10 reads of them.
-    public func score(_ settings: TuneSettings, ids: [String]) async throws -> Double {
+    /// Ranks each id's query with `settings` and returns its nDCG@10 (`RetrievalMetrics`, as `rag eval`; ids
+    /// without a relevant document are skipped, as `rag eval`'s mean skips them; a judged id with no query text
+    /// scores 0). Hybrid search fuses the top `fusion_depth` documents of each list (`rankDocuments` takes each
+    /// list as deep as the documents it returns); the other modes rank 100 documents, all nDCG@10 reads of them.
+    public func scores(_ settings: TuneSettings, ids: [String]) async throws -> [Double] {
         let depth = settings["fusion_depth"]?.integerValue ?? RetrievalOptions().fusionDepth
         let p = try Self.parameters(settings, k: settings["mode"]?.textValue == "hybrid" ? depth : 100)
-        var run: Run = [:]
-        var judged: Qrels = [:]
+        var out: [Double] = []
         for id in ids {
-            guard let relevance = qrels[id] else { continue }
-            judged[id] = relevance
-            guard let text = queries[id] else { continue }
+            guard let relevance = qrels[id], relevance.values.contains(where: { $0 > 0 }) else { continue }
             var docs: [String: Double] = [:]
-            for (doc, score) in try retriever.rankDocuments(text, p) { docs[doc] = score }
-            run[id] = docs
+            if let text = queries[id] {
+                for (doc, score) in try retriever.rankDocuments(text, p) { docs[doc] = score }
+            }
+            out.append(RetrievalMetrics.evaluate(run: [id: docs], qrels: [id: relevance]).ndcgAt10)
         }
-        return RetrievalMetrics.evaluate(run: run, qrels: judged).ndcgAt10
+        return out
     }
 }

@@ -146,8 +146,11 @@ struct TuneCommand: AsyncParsableCommand {
         print("\(label)  space \(chosenSpace.rawValue)  split \(split.tuning.count) tuning / \(split.heldBack.count) held back (seed \(seed))  trials \(report.trials.count)\(report.stopped.map { "  (stopped: \($0))" } ?? "")")
         print("                 tuning   held-back")
         print("defaults         \(f(report.defaults.tuning))   \(f(report.defaults.heldBack))")
-        print("best (trial \(String(report.bestTrial).leftPadded(to: 3)))  \(f(report.best.tuning))   \(f(report.best.heldBack))")
+        print("best (trial \(String(report.best.trial ?? 0).leftPadded(to: 3)))  \(f(report.best.tuning))   \(f(report.best.heldBack))")
         print("best settings    \(report.best.settings.map(\.description) ?? "")")
+        if report.best.trial == 0 {
+            print("no trial's gain over the defaults on the tuning part cleared its 95 % lower confidence bound: the defaults stay")
+        }
         print(String(format: "wall time        %.1f s (tune %.1f s)", Date().timeIntervalSince(start), report.seconds))
         if let configPath { print("wrote \(configPath): \(written.joined(separator: ", "))") }
     }

@@ -44,9 +44,10 @@ import Testing
         let first = try #require(trials[0]["settings"] as? [String: Any])
         #expect(first["mode"] as? String == "hybrid" && first["fusion"] as? String == "rrf" && first["rrf_k"] as? Int == 60)
         let best = try #require(ja["best"] as? [String: Any]), defaults = try #require(ja["defaults"] as? [String: Any])
-        #expect(Set(best.keys) == ["settings", "tuning", "held_back"] && Set(defaults.keys) == ["tuning", "held_back"])
+        #expect(Set(best.keys) == ["trial", "settings", "tuning", "held_back"] && Set(defaults.keys) == ["tuning", "held_back"])
         let scores = trials.compactMap { $0["score"] as? Double }
-        #expect(best["tuning"] as? Double == scores.max() && defaults["tuning"] as? Double == scores[0])
+        let chosen = try #require(best["trial"] as? Int)
+        #expect(best["tuning"] as? Double == scores[chosen] && defaults["tuning"] as? Double == scores[0])
         // One progress line per trial on standard error.
         #expect(a.stderr.split(separator: "\n").filter { $0.hasPrefix("trial ") }.count == 12)
         #expect(a.stderr.contains("nDCG@10"))

@@ -11,7 +11,7 @@ import Testing
                                 values: [.text("dense"), .text("weighted"), .integer(17), .real(0.625), .integer(250)])
         return TuneReport(objective: "ndcg@10", split: .init(tuning: 6, heldBack: 6, seed: 42),
                           trials: [TrialRecord(trial: 0, settings: space.defaults, score: 0.5), TrialRecord(trial: 1, settings: best, score: 0.75)],
-                          best: .init(settings: best, tuning: 0.75, heldBack: 0.7), defaults: .init(settings: space.defaults, tuning: 0.5, heldBack: 0.6),
+                          best: .init(trial: 1, settings: best, tuning: 0.75, heldBack: 0.7), defaults: .init(trial: nil, settings: space.defaults, tuning: 0.5, heldBack: 0.6),
                           seconds: 1, stopped: nil)
     }
 
