@@ -36,11 +36,20 @@ public final class ChunkingObjective: TuningObjective {
     /// Texts embedded so far and embeddings reused (for the report).
     public var embedded: (computed: Int, reused: Int) { embedder.counts }
 
-    /// The chunker settings of a point: the overlap cut to just under half the chunk, as `ChunkerConfig` requires.
+    /// The chunker settings of a point.
     public static func chunkerConfig(_ s: TuneSettings) throws -> ChunkerConfig {
-        let tokens = s["chunk_tokens"]?.integerValue ?? ChunkerConfig.default.maxTokens
-        let overlap = min(s["chunk_overlap"]?.integerValue ?? ChunkerConfig.default.overlapTokens, max(0, (tokens - 1) / 2))
-        return try ChunkerConfig(maxTokens: tokens, overlapTokens: overlap)
+        try ChunkerConfig(maxTokens: s["chunk_tokens"]?.integerValue ?? ChunkerConfig.default.maxTokens,
+                          overlapTokens: s["chunk_overlap"]?.integerValue ?? ChunkerConfig.default.overlapTokens)
+    }
+
+    /// The overlap cut to below half the chunk (`ChunkerConfig` refuses more), so the trial, the report and
+    /// `--write` all carry the overlap actually used.
+    public func canonical(_ s: TuneSettings) -> TuneSettings {
+        guard let tokens = s["chunk_tokens"]?.integerValue, let overlap = s["chunk_overlap"]?.integerValue,
+              let i = s.keys.firstIndex(of: "chunk_overlap") else { return s }
+        var values = s.values
+        values[i] = .integer(min(overlap, max(0, tokens / 2 - 1)))
+        return TuneSettings(keys: s.keys, values: values)
     }
 
     public func scores(_ settings: TuneSettings, ids: [String]) async throws -> [Double] {

@@ -12,9 +12,13 @@ public protocol TuningObjective: AnyObject {
     /// The score of `settings` on each of `ids` that can be scored (higher is better), in the order of `ids`; the
     /// same ids always give the same positions, so two points' scores pair up query by query.
     func scores(_ settings: TuneSettings, ids: [String]) async throws -> [Double]
+    /// The point as it is really run, where some combinations are adjusted (the search records this one).
+    func canonical(_ settings: TuneSettings) -> TuneSettings
 }
 
 extension TuningObjective {
+    public func canonical(_ settings: TuneSettings) -> TuneSettings { settings }
+
     /// The mean of `scores` (0 when no id can be scored): the objective's figure.
     public func score(_ settings: TuneSettings, ids: [String]) async throws -> Double {
         Tuner.mean(try await scores(settings, ids: ids))
@@ -132,7 +136,7 @@ public enum Tuner {
                 if options.stop?.isSet == true { stopped = "interrupted"; break }
                 if let budget = options.budgetSeconds, Date().timeIntervalSince(start) >= budget { stopped = "budget"; break }
             }
-            let settings = i == 0 ? space.defaults : sampler.next(history: history)
+            let settings = objective.canonical(i == 0 ? space.defaults : sampler.next(history: history))
             let perQuery: [Double]
             if let known = scored[settings] {
                 perQuery = known

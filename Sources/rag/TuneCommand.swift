@@ -152,6 +152,9 @@ struct TuneCommand: AsyncParsableCommand {
             print("no trial's gain over the defaults on the tuning part cleared its 95 % lower confidence bound: the defaults stay")
         }
         print(String(format: "wall time        %.1f s (tune %.1f s)", Date().timeIntervalSince(start), report.seconds))
+        if let chunking = objective as? ChunkingObjective {
+            print("chunk texts embedded \(chunking.embedded.computed), reused from earlier trials \(chunking.embedded.reused)")
+        }
         if let configPath { print("wrote \(configPath): \(written.joined(separator: ", "))") }
     }
 

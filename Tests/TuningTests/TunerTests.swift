@@ -87,6 +87,17 @@ import Tokenizers
         #expect(c.trials.map(\.settings) != a.trials.map(\.settings))
     }
 
+    @Test func chunkingTrialsCarryTheOverlapActuallyUsed() throws {
+        let objective = ChunkingObjective(corpus: "unused.jsonl", counter: try WordPieceTokenizer(directory: Paths.encoderDirectory),
+                                          embedder: try MiniLMEncoder(directory: Paths.encoderDirectory), queries: [:], qrels: [:],
+                                          dimensions: TuneSpaces.chunking, scratch: FileManager.default.temporaryDirectory)
+        let asked = TuneSettings(keys: ["chunk_tokens", "chunk_overlap"], values: [.integer(59), .integer(40)])
+        let run = objective.canonical(asked)
+        #expect(run["chunk_overlap"] == .integer(28))
+        #expect(throws: Never.self) { try ChunkingObjective.chunkerConfig(run) }
+        #expect(objective.canonical(objective.space.defaults) == objective.space.defaults)
+    }
+
     @Test func aGainWithinTheNoiseIsNotAGain() {
         let base = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
         // A higher mean made of large gains and losses: its lower bound is below 0.
