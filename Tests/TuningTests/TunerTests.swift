@@ -26,8 +26,8 @@ import Tokenizers
         }
     }
 
-    static func retrievalObjective() throws -> RetrievalObjective {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rag-tune-\(UUID().uuidString)")
+    /// The objective over an index of the small set in `dir` (the caller removes it).
+    static func retrievalObjective(in dir: URL) throws -> RetrievalObjective {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let files = try TuneTestSet.write(to: dir)
         let encoder = try MiniLMEncoder(directory: Paths.encoderDirectory)
@@ -41,8 +41,14 @@ import Tokenizers
                                       dimensions: TuneSpaces.beirRetrieval(ivfLists: nil))
     }
 
+    static func scratch() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("rag-tune-test-\(UUID().uuidString)")
+    }
+
     @Test func theSearchScoresTuningQueriesOnlyAndHoldsBackOnlyDefaultsAndBest() async throws {
-        let objective = RecordingObjective(try Self.retrievalObjective())
+        let dir = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let objective = RecordingObjective(try Self.retrievalObjective(in: dir))
         let split = QuerySplit(ids: TuneTestSet.queries.map(\.id), tuneFraction: 0.5, seed: 3)
         var options = TuneOptions()
         options.trials = 14
@@ -73,7 +79,9 @@ import Tokenizers
     }
 
     @Test func aSeedFixesTheTrialsAndScores() async throws {
-        let objective = try Self.retrievalObjective()
+        let dir = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let objective = try Self.retrievalObjective(in: dir)
         let split = QuerySplit(ids: TuneTestSet.queries.map(\.id), tuneFraction: 0.5, seed: 9)
         var options = TuneOptions()
         options.trials = 14
@@ -108,7 +116,9 @@ import Tokenizers
     }
 
     @Test func aSetStopFlagEndsTheSearchAfterTrialZero() async throws {
-        let objective = try Self.retrievalObjective()
+        let dir = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let objective = try Self.retrievalObjective(in: dir)
         var options = TuneOptions()
         options.trials = 10
         options.stop = SetOnceFlag()
