@@ -23,7 +23,9 @@ struct TuneCommand: AsyncParsableCommand {
             A BEIR set (--queries, --qrels: objective nDCG@10, as `rag eval`) or a QA set (--qa: objective token F1, \
             as `rag eval-qa`). The judged queries (questions) are split by --seed: --split of them for tuning, the \
             rest held back. The search (TPE, trial 0 at the defaults) scores settings on the tuning part only; the \
-            held-back part is scored for the defaults and the best settings alone, after the search.
+            held-back part is scored for the defaults and the best settings alone, after the search. The best is \
+            the trial whose per-query gain over the defaults has the highest 95 % lower confidence bound on the \
+            tuning part; the defaults stay when no bound is above 0.
 
             Spaces: retrieval (mode, fusion, RRF constant, dense weight, fusion depth; nprobe on an IVF index), \
             answer (QA sets: style short|extractive, k, reader passages, reader rank penalty, relevance floor), \
