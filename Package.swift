@@ -30,7 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
-        // `rag.toml` (the Settings target).
+        // `rag.toml` (the Settings target, `rag tune --write`).
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // MCP (`rag mcp`, /mcp). Pinned by revision (tag 0.12.1): the SDK depends on swift-docc-plugin by branch,
         // which SwiftPM refuses below a version requirement.
@@ -88,6 +88,12 @@ let package = Package(
             "RemoteGeneration", "Backends", "RAGCore",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
+        // `rag tune`: the seeded search over retrieval, answer and chunking settings against an evaluation set, and
+        // writing the best into rag.toml.
+        .target(name: "Tuning", dependencies: [
+            "Benchmarks", "Answering", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
             "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -100,7 +106,7 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering", "Reader",
-                "RemoteGeneration", "Backends", "Server", "Benchmarks", "Settings",
+                "RemoteGeneration", "Backends", "Server", "Benchmarks", "Settings", "Tuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd,
@@ -125,6 +131,10 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["TestSupport", "Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "BenchmarksTests", dependencies: ["TestSupport", "Benchmarks", "Answering", "Retrieval", "Store", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "TuningTests", dependencies: [
+            "TestSupport", "Tuning", "Benchmarks", "Retrieval", "Store", "Ingest", "Encoder", "Tokenizers", "RAGCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: simd),
         .testTarget(name: "RemoteGenerationTests", dependencies: [
             "RemoteGeneration", "RAGCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -136,6 +146,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RAGCore", "Store", "RemoteGeneration", "Server"], swiftSettings: simd),
+        .testTarget(name: "CLITests", dependencies: [
+            "TestSupport", "RAGCore", "Store", "RemoteGeneration", "Server", .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: simd),
     ]
 )

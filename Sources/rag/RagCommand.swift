@@ -18,6 +18,7 @@ struct RagCommand: AsyncParsableCommand {
             MCPCommand.self,
             EvalCommand.self,
             EvalQACommand.self,
+            TuneCommand.self,
             IndexCommand.self,
             TokenizeCommand.self,
             EmbedCommand.self,
