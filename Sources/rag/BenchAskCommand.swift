@@ -4,6 +4,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import RAGCore
+import Settings
 import Generator
 import Retrieval
 import Store
@@ -25,11 +26,19 @@ struct BenchAskCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Questions file.") var questions: String = "Tests/Fixtures/corpus-questions.jsonl"
     @Option(help: "Answer only the first N questions.") var limit: Int?
-    @Option(name: .short, help: "Chunks to retrieve.") var k: Int = 5
-    @Option(help: "Retrieval mode.") var mode: SearchMode = .hybrid
-    @Option(help: "Generator threads.") var threads: Int?
-    @Option(help: "Most tokens per answer.") var maxTokens: Int = 128
-    @Option(help: "Prompt template: a built-in name or a .mustache file.") var template: String?
+    @OptionGroup var configOptions: ConfigOptions
+    @Option(name: .customShort("k"), help: settingHelp(Setting.k, "Chunks to retrieve.")) var kFlag: Int?
+    @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Retrieval mode.")) var modeFlag: SearchMode?
+    @Option(name: .customLong("threads"), help: settingHelp(Setting.threads, "Generator threads.")) var threadsFlag: Int?
+    @Option(name: .customLong("max-tokens"), help: settingHelp(Setting.maxTokens, "Most tokens per answer.", default: "128")) var maxTokensFlag: Int?
+    @Option(name: .customLong("template"), help: settingHelp(Setting.template, "Prompt template: a built-in name or a .mustache file.")) var templateFlag: String?
+
+    var k: Int { CLISettings.int(Setting.k, kFlag) }
+    var mode: SearchMode { CLISettings.choice(Setting.mode, modeFlag) }
+    var threads: Int? { CLISettings.current.int(Setting.threads, flag: threadsFlag) }
+    /// The benchmark's own default (128, shorter than an answer's 256), below the environment and the file.
+    var maxTokens: Int { CLISettings.int(Setting.maxTokens, maxTokensFlag, commandDefault: 128) }
+    var template: String? { CLISettings.current.string(Setting.template, flag: templateFlag) }
     @Option(help: "Replace the system message with this file's text (to compare prompts).") var systemFile: String?
     @Option(help: "Replace the template's assistant prefix (the begun answer); \"\" for none.") var assistantPrefix: String?
     @Flag(help: "Turn the generator's prompt-prefix cache off for the main pass.") var noPrefixCache = false
@@ -59,4 +68,9 @@ struct BenchAskCommand: AsyncParsableCommand {
         try printJSON(try await bench.run(items, context: context.retriever, generator: generator, template: promptTemplate,
                                           processStart: processStart, loadSeconds: loadSeconds, log: printError))
     }
+}
+
+extension BenchAskCommand: SettingsCommand {
+    var settingsIndexPath: String? { indexOptions.path }
+    func validateSettings() throws {}
 }
