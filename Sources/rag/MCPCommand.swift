@@ -14,6 +14,7 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(help: "Default retrieval mode for search and ask.") var mode: RetrievalMode = .hybrid
     @Option(name: .short, help: "Default number of chunks for ask.") var k = 5
     @Option(help: "Prompt template: a built-in name (default, concise) or a .mustache file.") var template: String?
@@ -35,6 +36,7 @@ struct MCPCommand: AsyncParsableCommand {
             throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
+        c.queryEncoding = queryEncoding.encoding
         c.defaultMode = mode
         c.defaultK = k
         c.template = template

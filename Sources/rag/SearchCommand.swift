@@ -16,6 +16,7 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(help: "Retrieval mode: dense, keyword (FTS5 bm25) or hybrid (reciprocal-rank fusion of both).") var mode: SearchMode = .hybrid
     @Option(name: .short, help: "How many results.") var k: Int = 10
     @Option(help: "Vector index: auto, flat, int8 or ivf.") var indexType: VectorIndexType = .auto
@@ -62,7 +63,7 @@ struct SearchCommand: AsyncParsableCommand {
         // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
         let mode = try parameters.mode.available(in: store)
         let p = parameters.with(mode: mode)
-        let retriever = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions).retriever(store: store, mode: mode, options: RetrievalOptions())
+        let retriever = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions, queryEncoding: queryEncoding.encoding).retriever(store: store, mode: mode, options: RetrievalOptions())
         let hits = try retriever.search(query, p, highlight: highlight)
         try show(hits, mode: mode, nprobeNotUsed: try retriever.nprobeNotUsed(p))
     }
@@ -71,6 +72,10 @@ struct SearchCommand: AsyncParsableCommand {
 
     /// Every shard searched concurrently with one query vector; the per-shard results merged.
     func runSharded(_ parameters: SearchParameters) throws {
+        // Query maps are fitted per index file; a sharded index has none (`rag index adapt|distill` take one file).
+        if queryEncoding.queryEncoder == .distilled {
+            throw ValidationError("--query-encoder distilled is not available for a sharded index (\(indexOptions.path))")
+        }
         let (retriever, mode) = try ShardedRetriever.open(at: indexOptions.path, mode: parameters.mode, options: RetrievalOptions()) {
             try encoderOptions.embedder(modelsDirectory: modelOptions.directory, indexModel: $0)
         }

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(help: "Address to bind (a non-loopback address needs --api-key, or --insecure-no-auth).") var host = "127.0.0.1"
     @Option(name: .customLong("allowed-host"), help: "A Host name requests may use besides loopback names and the bind address (repeatable; * allows any).")
     var allowedHosts: [String] = []
@@ -58,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
+        c.queryEncoding = queryEncoding.encoding
         c.host = host
         c.port = port
         c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["RAG_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
