@@ -68,6 +68,8 @@ public struct DistillationReport: Sendable, Codable {
     public var chunks: Int
     public var sentences: Int
     public var lambda: Double
+    /// Mean cosine on the held-out 10% per λ tried (empty when λ was given).
+    public var lambdaScores: [LambdaScore]
     /// Cosine between distilled and full vectors on the training inputs: mean and 1st percentile (chunks,
     /// sentences), and the same for the truncated encoder without the map (what the map buys).
     public var chunkCosine: CosineSummary
@@ -75,6 +77,11 @@ public struct DistillationReport: Sendable, Codable {
     public var unmappedChunkCosine: CosineSummary
     public var unmappedSentenceCosine: CosineSummary
     public var seconds: Double
+
+    public struct LambdaScore: Sendable, Codable {
+        public var lambda: Double
+        public var validationCosine: Double
+    }
 
     public struct CosineSummary: Sendable, Codable {
         public var mean: Double
@@ -87,7 +94,7 @@ public enum QueryEncoderDistiller {
     /// Fits the map for `layers` on up to `sampleChunks` of the store's chunks (seeded sample), whose stored vectors
     /// are the targets, plus each sampled chunk's first sentence (embedded by the full encoder) when `sentences`.
     public static func fit(encoder: MiniLMEncoder, store: IndexStore, layers: Int, sampleChunks: Int = 4000,
-                           sentences: Bool = true, lambda: Double = 0.01, seed: UInt64 = 42) throws -> (DistilledQueryEncoder, DistillationReport) {
+                           sentences: Bool = true, lambda: Double? = nil, seed: UInt64 = 42) throws -> (DistilledQueryEncoder, DistillationReport) {
         let start = Date()
         guard (1..<encoder.config.layers).contains(layers) else {
             throw RAGError.invalidParameter("layers", "must be 1…\(encoder.config.layers - 1) (the encoder has \(encoder.config.layers)), not \(layers)")
@@ -118,18 +125,29 @@ public enum QueryEncoderDistiller {
         let y = targets + sentenceTargets
         let x = encoder.embed(inputs, layers: layers)
         let d = encoder.dimension, n = x.count, e = d
-        // Bias through an appended constant 1 feature: X̃ = [X 1] (n × (d+1)); ridge on the weights, not the bias.
-        let da = d + 1
-        var xa = [Float](repeating: 1, count: n * da)
-        for i in 0..<n { for c in 0..<d { xa[i * da + c] = x[i][c] } }
-        var (a, b) = RidgeSolve.gram(x: xa, y: y.flatMap { $0 }, n: n, d: da, e: e)
-        for i in 0..<d { a[i * da + i] += Float(lambda * Double(n) / Double(d)) }
-        a[d * da + d] += 1e-6
-        guard let w = RidgeSolve.solve(a: a, b: b, d: da, e: e) else {
+        // λ: the given one, or the best of a grid by mean cosine on a seeded 10% of the inputs held out of the fit
+        // (a small index overfits at small λ: 385 weights per output against a few hundred inputs).
+        var holdOut = Array(0..<n)
+        holdOut.shuffle(using: &rng)
+        let validation = Array(holdOut.prefix(max(1, n / 10))), fitting = Array(holdOut.dropFirst(max(1, n / 10)))
+        var scores: [DistillationReport.LambdaScore] = []
+        let chosen: Double
+        if let lambda {
+            chosen = lambda
+        } else {
+            var best = (lambda: lambdaGrid[0], score: -Double.infinity)
+            for l in lambdaGrid {
+                guard let (m, b) = solve(x, y, rows: fitting, lambda: l, d: d) else { continue }
+                let score = validation.reduce(0.0) { $0 + Double(cosineOf(apply(x[$1], m, b, d), y[$1])) } / Double(validation.count)
+                scores.append(.init(lambda: l, validationCosine: score))
+                if score > best.score { best = (l, score) }
+            }
+            chosen = best.lambda
+        }
+        guard let (m, b) = solve(x, y, rows: Array(0..<n), lambda: chosen, d: d) else {
             throw RAGError(.internalError, "the distillation's normal equations are not positive definite")
         }
-        let distilled = DistilledQueryEncoder(encoder: encoder, layers: layers, matrix: Array(w[0..<(d * e)]),
-                                              bias: Array(w[(d * e)..<(da * e)]))
+        let distilled = DistilledQueryEncoder(encoder: encoder, layers: layers, matrix: m, bias: b)
         // Closeness on the training inputs, with and without the map.
         func summary(_ pairs: [([Float], [Float])]) -> DistillationReport.CosineSummary {
             let cs = pairs.map { p in Double(zip(p.0, p.1).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }.sorted()
@@ -137,13 +155,11 @@ public enum QueryEncoderDistiller {
             return .init(mean: cs.reduce(0, +) / Double(cs.count), p01: cs[cs.count / 100], min: cs[0])
         }
         let mapped = (0..<n).map { i -> [Float] in
-            var v = RidgeSolve.rowTimes(x[i], distilled.matrix, rows: d, cols: d, bias: distilled.bias)
-            QueryAdapter.normalise(&v)
-            return v
+            apply(x[i], distilled.matrix, distilled.bias, d)
         }
         let nc = texts.count
         let report = DistillationReport(
-            layers: layers, chunks: nc, sentences: firstSentences.count, lambda: lambda,
+            layers: layers, chunks: nc, sentences: firstSentences.count, lambda: chosen, lambdaScores: scores,
             chunkCosine: summary((0..<nc).map { (mapped[$0], y[$0]) }),
             sentenceCosine: summary((nc..<n).map { (mapped[$0], y[$0]) }),
             unmappedChunkCosine: summary((0..<nc).map { (x[$0], y[$0]) }),
@@ -151,6 +167,32 @@ public enum QueryEncoderDistiller {
             seconds: Date().timeIntervalSince(start))
         return (distilled, report)
     }
+
+    /// λ tried (times inputs / dimension, on the weights only).
+    public static let lambdaGrid: [Double] = [0.01, 0.1, 1, 10]
+
+    /// Ridge fit of y on [x 1] over `rows`: (M d×d, b d).
+    static func solve(_ x: [[Float]], _ y: [[Float]], rows: [Int], lambda: Double, d: Int) -> ([Float], [Float])? {
+        // Bias through an appended constant 1 feature: X̃ = [X 1] (n × (d+1)); ridge on the weights, not the bias.
+        let da = d + 1, n = rows.count
+        var xa = [Float](repeating: 1, count: n * da), ya = [Float](repeating: 0, count: n * d)
+        for (k, i) in rows.enumerated() {
+            for c in 0..<d { xa[k * da + c] = x[i][c]; ya[k * d + c] = y[i][c] }
+        }
+        var (a, b) = RidgeSolve.gram(x: xa, y: ya, n: n, d: da, e: d)
+        for i in 0..<d { a[i * da + i] += Float(lambda * Double(n) / Double(d)) }
+        a[d * da + d] += 1e-6
+        guard let w = RidgeSolve.solve(a: a, b: b, d: da, e: d) else { return nil }
+        return (Array(w[0..<(d * d)]), Array(w[(d * d)..<(da * d)]))
+    }
+
+    static func apply(_ x: [Float], _ m: [Float], _ b: [Float], _ d: Int) -> [Float] {
+        var v = RidgeSolve.rowTimes(x, m, rows: d, cols: d, bias: b)
+        QueryAdapter.normalise(&v)
+        return v
+    }
+
+    static func cosineOf(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
 
     /// The chunk's first sentence of at least 3 words (query-length text), or nil.
     static func firstSentence(_ text: String) -> String? {
