@@ -30,17 +30,18 @@ public final class QueryEncoder: Embedder, @unchecked Sendable {  // immutable a
     public let distilled: DistilledQueryEncoder?
     public let adapter: QueryAdapter?
 
+    /// Computed once: the maps' content hashes cost about a millisecond each, and every search reads this key.
+    public let queryCacheID: String
+
     public init(base: any Embedder, distilled: DistilledQueryEncoder? = nil, adapter: QueryAdapter? = nil) {
         self.base = base
         self.distilled = distilled
         self.adapter = adapter
+        queryCacheID = base.queryCacheID + (distilled.map { "+distilled-\($0.id)" } ?? "") + (adapter.map { "+adapter@\($0.id)" } ?? "")
     }
 
     public var modelID: String { base.modelID }
     public var dimension: Int { base.dimension }
-    public var queryCacheID: String {
-        base.queryCacheID + (distilled.map { "+distilled-\($0.id)" } ?? "") + (adapter.map { "+adapter@\($0.id)" } ?? "")
-    }
 
     public func embed(_ texts: [String]) throws -> [[Float]] {
         let plain = try distilled?.embed(texts) ?? base.embed(texts)
