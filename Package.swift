@@ -63,6 +63,8 @@ let package = Package(
         ], swiftSettings: simd),
         .target(name: "Store", dependencies: ["CSQLite", "Kernels", "RAGCore"], swiftSettings: simd),
         .target(name: "Retrieval", dependencies: ["Store", "RAGCore"], swiftSettings: simd),
+        // Learned query-side maps: the query adapter and the distilled query encoder (fits by ridge regression).
+        .target(name: "Adaptation", dependencies: ["Encoder", "Store", "Kernels", "RAGCore"], swiftSettings: simd),
         // Extractive span reader: the sentence encoder's states of (question, passage) and a small trained head.
         .target(name: "Reader", dependencies: ["Encoder", "Tokenizers", "Kernels", "RAGCore"],
                 resources: [.copy("Resources/span-reader.safetensors")], swiftSettings: simd),
@@ -85,7 +87,7 @@ let package = Package(
         // Every `rag bench …` measurement and `rag eval`'s run, so the CLI only parses and prints.
         .target(name: "Benchmarks", dependencies: [
             "Answering", "Retrieval", "Store", "Ingest", "Encoder", "Generator", "Tokenizers", "Kernels",
-            "RemoteGeneration", "Backends", "RAGCore",
+            "RemoteGeneration", "Backends", "RAGCore", "Adaptation",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
         // `rag tune`: the seeded search over retrieval, answer and chunking settings against an evaluation set, and
@@ -95,7 +97,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader", "Adaptation",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -106,7 +108,7 @@ let package = Package(
             name: "rag",
             dependencies: [
                 "RAGCore", "Kernels", "Tokenizers", "Encoder", "Generator", "Ingest", "Store", "Retrieval", "Answering", "Reader",
-                "RemoteGeneration", "Backends", "Server", "Benchmarks", "Settings", "Tuning",
+                "RemoteGeneration", "Backends", "Server", "Benchmarks", "Settings", "Tuning", "Adaptation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd,
@@ -129,6 +131,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Tokenizers", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Ingest", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "RetrievalTests", dependencies: ["TestSupport", "Retrieval", "Store", "Ingest", "Encoder", "RAGCore"], swiftSettings: simd),
+        .testTarget(name: "AdaptationTests", dependencies: [
+            "TestSupport", "Adaptation", "Benchmarks", "Encoder", "Store", "Ingest", "Retrieval", "Kernels", "RAGCore",
+        ], swiftSettings: simd),
         .testTarget(name: "AnsweringTests", dependencies: ["TestSupport", "Answering", "Retrieval", "Generator", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "BenchmarksTests", dependencies: ["TestSupport", "Benchmarks", "Answering", "Retrieval", "Store", "RAGCore"], swiftSettings: simd),
         .testTarget(name: "TuningTests", dependencies: [

@@ -123,7 +123,8 @@ final class BertModel: @unchecked Sendable {
     ///
     /// `tokenTypes` (one list per sequence, same lengths; nil: all type 0) selects the segment embeddings of a
     /// sentence pair; `capture` is called after each encoder layer with the layer's index and its hidden states.
-    func forward(_ sequences: [[Int32]], workspace ws: BertWorkspace, tokenTypes: [[Int32]]? = nil,
+    /// `layerLimit` runs only the first that many layers (a distilled query encoder's truncated stack).
+    func forward(_ sequences: [[Int32]], workspace ws: BertWorkspace, tokenTypes: [[Int32]]? = nil, layerLimit: Int? = nil,
                  capture: ((Int, UnsafePointer<Float>) -> Void)? = nil) {
         let h = config.hiddenSize, ffn = config.intermediateSize
         let heads = config.heads, d = config.headDim
@@ -147,7 +148,7 @@ final class BertModel: @unchecked Sendable {
         LayerNorm.apply(rows: total, cols: h, x: ws.hidden, gamma: embeddingsNormWeight, beta: embeddingsNormBias, eps: eps)
 
         let scale = 1 / Float(d).squareRoot()
-        for (index, layer) in layers.enumerated() {
+        for (index, layer) in layers.prefix(layerLimit ?? layers.count).enumerated() {
             // Self-attention projections (T × h each).
             layer.query(ws.hidden, rows: total, out: ws.q, workspace: ws)
             layer.key(ws.hidden, rows: total, out: ws.k, workspace: ws, sameInputAsBefore: true)

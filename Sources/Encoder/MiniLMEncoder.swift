@@ -64,8 +64,15 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
         embed(tokenized: texts.map(tokenize))
     }
 
-    /// Vectors for already tokenized texts (each with specials, at most `maxSequenceLength` ids).
-    public func embed(tokenized sequences: [[Int32]]) -> [[Float]] {
+    /// Sentence vectors of the first `layers` encoder layers only (pooled and normalised as the full vectors are):
+    /// the input of a distilled query encoder.
+    public func embed(_ texts: [String], layers: Int) -> [[Float]] {
+        embed(tokenized: texts.map(tokenize), layers: layers)
+    }
+
+    /// Vectors for already tokenized texts (each with specials, at most `maxSequenceLength` ids); `layers` runs only
+    /// the first that many encoder layers (nil: all).
+    public func embed(tokenized sequences: [[Int32]], layers: Int? = nil) -> [[Float]] {
         let dim = config.hiddenSize
         guard !sequences.isEmpty else { return [] }
         let sequences = sequences.map { ids in
@@ -99,17 +106,18 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let workspace = BertWorkspace(config: config, maxTokens: largest, maxSequence: max(longest, 1))
             while let b = next.take(below: batches.count) {
-                run(batch: batches[b].map { (index: $0, ids: sequences[$0]) }, workspace: workspace, output: shared.pointer)
+                run(batch: batches[b].map { (index: $0, ids: sequences[$0]) }, workspace: workspace, output: shared.pointer, layers: layers)
             }
         }
         return (0..<sequences.count).map { Array(UnsafeBufferPointer(start: output + $0 * dim, count: dim)) }
     }
 
-    private func run(batch: [(index: Int, ids: [Int32])], workspace: BertWorkspace, output: UnsafeMutablePointer<Float>) {
+    private func run(batch: [(index: Int, ids: [Int32])], workspace: BertWorkspace, output: UnsafeMutablePointer<Float>,
+                     layers: Int? = nil) {
         let dim = config.hiddenSize
         // An empty id list cannot occur (the tokenizer always adds [CLS] and [SEP]); guard anyway with a lone [SEP].
         let seqs = batch.map { $0.ids.isEmpty ? [tokenizer.sepID] : $0.ids }
-        model.forward(seqs, workspace: workspace)
+        model.forward(seqs, workspace: workspace, layerLimit: layers)
         var row = 0
         for (k, item) in batch.enumerated() {
             let n = seqs[k].count

@@ -12,6 +12,13 @@ public protocol Embedder: Sendable {
     var modelID: String { get }
     var dimension: Int { get }
     func embed(_ texts: [String]) throws -> [[Float]]
+    /// Keys query-vector and answer caches: `modelID`, plus what a query encoder does on top of the model (a
+    /// distilled query encoder, a query adapter), so adapted and plain query vectors never mix.
+    var queryCacheID: String { get }
+}
+
+extension Embedder {
+    public var queryCacheID: String { modelID }
 }
 
 /// Reads one file's bytes into a structured `Document`.

@@ -72,11 +72,12 @@ public final class Retriever: @unchecked Sendable {
             let hint = indexModel.hasPrefix("openai:") ? " (--encoder openai:URL with servers of \(indexModel.dropFirst(7)))" : ""
             throw RAGError(.encoderMismatch, "index \(store.path) was embedded with \(indexModel), but the query encoder is \(embedder.modelID): vectors of different encoders cannot be compared; re-ingest with --reembed or use the index's encoder\(hint)")
         }
-        if let v = cache.get(model: embedder.modelID, text: text) { return v }
+        // Keyed by the query encoder (model plus any distillation or adapter), so adapted and plain vectors never mix.
+        if let v = cache.get(model: embedder.queryCacheID, text: text) { return v }
         guard let v = try embedder.embed([text]).first, v.count == embedder.dimension, v.allSatisfy(\.isFinite) else {
             throw RAGError(.encoderError, "the encoder gave no usable vector for the query")
         }
-        cache.put(model: embedder.modelID, text: text, vector: v)
+        cache.put(model: embedder.queryCacheID, text: text, vector: v)
         return v
     }
 

@@ -9,6 +9,7 @@ import RAGCore
 final class BatchingEmbedder: Embedder, @unchecked Sendable {  // state is guarded by `condition`
     let base: any Embedder
     var modelID: String { base.modelID }
+    var queryCacheID: String { base.queryCacheID }
     var dimension: Int { base.dimension }
     /// Most texts per encoder call.
     let maxBatch: Int

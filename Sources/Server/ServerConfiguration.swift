@@ -1,4 +1,5 @@
 /// What `rag serve` was told: where to listen, what to serve, and the limits.
+import Adaptation
 import Backends
 import Foundation
 import RAGCore
@@ -38,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var backendAPIKey: String?
     /// The local encoder, or OpenAI-compatible embeddings servers (`--encoder openai:…`) for queries and /v1/embeddings.
     public var encoder = LoadedEncoder.Settings()
+    /// How queries are embedded: the full or distilled query encoder, with or without the index's adapter.
+    public var queryEncoding = QueryEncoding()
     public var contextLength = 2048
     public var threads: Int?
     public var healthCheckInterval: Duration = .seconds(2)

@@ -1,5 +1,6 @@
 /// What the routes work with once start-up has loaded it: the index (a connection per concurrent request), the
 /// encoder behind the micro-batcher, the generator behind the bounded queue, and the prompt template.
+import Adaptation
 import Answering
 import Backends
 import Encoder
@@ -14,6 +15,9 @@ import Store
 final class Services: @unchecked Sendable {
     let configuration: ServerConfiguration
     let encoder: BatchingEmbedder?
+    /// The query side: `encoder`, or a batcher of its own over the distilled query encoder and/or the index's query
+    /// adapter (`configuration.queryEncoding`). /v1/embeddings keeps `encoder`: its vectors are document vectors.
+    let queryEncoder: BatchingEmbedder?
     /// The embeddings servers when `--encoder openai:…` (the encoder above batches over them).
     let remoteEncoder: RemoteEmbedder?
     let encoderName = "all-minilm-l6-v2"
@@ -78,7 +82,14 @@ final class Services: @unchecked Sendable {
         reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory, reusing: encoder?.base)
         if case .local = configuration.generator { defaultStyle = reader != nil ? .short : .free } else { defaultStyle = .free }
         gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
-        let embedder: (any Embedder)? = self.hasVectors ? self.encoder : nil
+        if hasVectors, let encoder {
+            let (query, notes) = try QueryEncoder.load(store: store, base: encoder.base, encoding: configuration.queryEncoding)
+            for note in notes { FileHandle.standardError.write(Data("rag: warning: \(note)\n".utf8)) }
+            queryEncoder = query is QueryEncoder ? BatchingEmbedder(base: query) : encoder
+        } else {
+            queryEncoder = nil
+        }
+        let embedder: (any Embedder)? = self.hasVectors ? self.queryEncoder : nil
         let queryCache = self.queryCache, sharedIndex = self.sharedIndex
         readers = ReaderPool(path: configuration.indexPath) { store in
             Self.makeSlot(store: store, embedder: embedder, queryCache: queryCache, sharedIndex: sharedIndex)
@@ -130,21 +141,21 @@ final class Services: @unchecked Sendable {
 
     /// The answer-cache key context, built by the same type as `rag ask`'s (the two share one cache).
     func cacheContext(mode: RetrievalMode, filter: [String]) -> [String: String] {
-        AnswerCacheKey(mode: mode, filter: filter, encoderID: hasVectors ? encoder?.modelID : nil, generatorName: generator.name,
+        AnswerCacheKey(mode: mode, filter: filter, encoderID: hasVectors ? queryEncoder?.queryCacheID : nil, generatorName: generator.name,
                        contextLength: configuration.contextLength).context
     }
 
     /// Embeds `query` through the micro-batcher into the query cache, so the retriever's synchronous look-up that
     /// follows is a cache hit (concurrent requests then share encoder calls).
     func prepareQuery(_ query: String, mode: RetrievalMode) async throws {
-        guard hasVectors, mode != .keyword, let encoder else { return }
-        let cached = queryCache.contains(model: encoder.modelID, text: query)
+        guard hasVectors, mode != .keyword, let encoder = queryEncoder else { return }
+        let cached = queryCache.contains(model: encoder.queryCacheID, text: query)
         Counter(label: "rag_cache_requests_total", dimensions: [("cache", "query_embedding"), ("result", cached ? "hit" : "miss")]).increment()
         if cached { return }
         let t = ContinuousClock.now
         guard let v = try await encoder.embedAsync([query]).first else { return }
         Timer(label: "rag_stage_duration_seconds", dimensions: [("stage", "embed")]).recordInterval(since: t)
-        queryCache.put(model: encoder.modelID, text: query, vector: v)
+        queryCache.put(model: encoder.queryCacheID, text: query, vector: v)
     }
 
     /// Blocking work (SQLite, the encoder) off the cooperative thread pool.

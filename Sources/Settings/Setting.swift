@@ -20,6 +20,8 @@ public enum Setting {
     public static let indexType = SettingDefinition(.retrieval, "index_type", .choice(["auto", "flat", "int8", "ivf"]), .string("auto"), "Vector index: auto, flat, int8 or ivf.")
     public static let nprobe = SettingDefinition(.retrieval, "nprobe", .int(min: 1, max: nil), nil, "IVF lists to probe per query (default: the index's default).")
     public static let minRelevance = SettingDefinition(.retrieval, "min_relevance", .double(min: -1, max: 1), .double(0.2), "Chunks less similar than this to the question (cosine) are not used.")
+    public static let queryEncoder = SettingDefinition(.retrieval, "query_encoder", .choice(["full", "distilled"]), .string("full"), "Query encoder: full (the index's encoder) or distilled (its first layers and a fitted map; `rag index distill`).")
+    public static let noAdapter = SettingDefinition(.retrieval, "no_adapter", .bool, .bool(false), "Do not apply the index's query adapter (`rag index adapt`) to query vectors.")
     public static let encoder = SettingDefinition(.retrieval, "encoder", .string, .string("local"), "local, or openai:URL[,URL…]: OpenAI-compatible /v1/embeddings servers (text-embeddings-inference, vLLM, Ollama, llama-server --embeddings, rag serve), the least busy healthy one per request.")
     public static let encoderModel = SettingDefinition(.retrieval, "encoder_model", .string, .string("all-minilm-l6-v2"), "Model name sent to openai: encoders; their replies must name the same model.")
 
@@ -63,7 +65,7 @@ public enum Setting {
     /// Every setting, in `rag config show`'s order.
     public static let all: [SettingDefinition] = [
         chunkTokens, chunkOverlap, encoderPrecision, redact, followSymlinks, noEmbed,
-        mode, k, fusion, denseWeight, indexType, nprobe, minRelevance, encoder, encoderModel,
+        mode, k, fusion, denseWeight, indexType, nprobe, minRelevance, queryEncoder, noAdapter, encoder, encoderModel,
         style, template, generator, generatorModel, contextLength, threads, temperature, topK, topP, minP, repeatPenalty,
         maxTokens, stop, seed, readerPassages, readerRankPenalty, readerGeneratorWeight, noPruneContext, keepUnsupported,
         noPrefixCache,

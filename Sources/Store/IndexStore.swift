@@ -49,6 +49,8 @@ public final class IndexStore: @unchecked Sendable {
     public var path: String { db.path }
     /// IVF centroids for assigning vectors at insert; loaded on first use, dropped when the IVF is retrained.
     var centroidCache: CentroidCache?
+    /// `PRAGMA user_version` once opened (below `Schema.version` only for an older index opened read-only).
+    public private(set) var schemaVersion: Int
 
     /// Opens (creating if needed) the index at `path` and brings its schema up to date.
     public init(path: String, readOnly: Bool = false) throws {
@@ -65,11 +67,14 @@ public final class IndexStore: @unchecked Sendable {
         if version > Schema.version {
             throw RAGError(.schemaTooNew, "index \(path) has schema version \(version); this rag knows up to \(Schema.version): upgrade rag")
         }
+        schemaVersion = version
         if version < Schema.version {
+            if readOnly && version >= Schema.readableFrom { return }
             if readOnly {
                 throw RAGError(.schemaOutdated, "index \(path) has schema version \(version), needs \(Schema.version): run `rag ingest` once to migrate it")
             }
             try migrate(from: version)
+            schemaVersion = Schema.version
         }
     }
 

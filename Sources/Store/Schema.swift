@@ -121,7 +121,26 @@ enum Schema {
             short_answer TEXT NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 7: learned query-side maps (`rag index adapt`, `rag index distill`), each for the encoder it was fitted on.
+        """
+        CREATE TABLE query_maps(
+            kind TEXT PRIMARY KEY,
+            encoder TEXT NOT NULL,
+            layers INTEGER,
+            rows INTEGER NOT NULL,
+            cols INTEGER NOT NULL,
+            matrix BLOB NOT NULL,
+            bias BLOB,
+            info TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }
+
+    /// The oldest version a read-only connection opens without migrating: later migrations only add tables whose
+    /// absence readers handle (6: `query_log_short`, written and read only by commands that open the index
+    /// read-write — serve's query log, `rag feedback`; 7: `query_maps`, read as "no map").
+    static let readableFrom = 5
 }

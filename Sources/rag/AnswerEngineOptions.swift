@@ -1,5 +1,6 @@
 /// The flags that shape an answer (retrieval, context selection, generator, sampling), as one group, and the answer
 /// engine they build, so a command that answers questions answers them as `rag ask` does.
+import Adaptation
 import Answering
 import ArgumentParser
 import Backends
@@ -30,6 +31,7 @@ struct AnswerEngineOptions: ParsableArguments {
     @Option(name: .customLong("generator-model"), help: settingHelp(Setting.generatorModel)) var generatorModelFlag: String?
     @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
     @OptionGroup var generation: GenerationOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
 
     var mode: SearchMode { CLISettings.choice(Setting.mode, modeFlag) }
     var k: Int { CLISettings.int(Setting.k, kFlag) }
@@ -80,9 +82,11 @@ struct AnswerEngineOptions: ParsableArguments {
         let (search, parameters) = try self.parameters()
         // Short answers need the encoder's weights here (a remote encoder is not enough): without them the default
         // falls back to free answers; an explicit --style short is refused by the engine with the reason.
-        let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions).contextRetriever(store: store, mode: mode)
+        let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions,
+                                          queryEncoding: queryEncoding.encoding).contextRetriever(store: store, mode: mode)
+        let encoder = context.retriever.embedder
         let reader = chosenStyle == .short
-            ? try SpanReader.load(modelsDirectory: modelOptions.directory, reusing: context.retriever.embedder) : nil
+            ? try SpanReader.load(modelsDirectory: modelOptions.directory, reusing: (encoder as? QueryEncoder)?.base ?? encoder) : nil
         let style: AnswerStyle = chosenStyle == .short && reader == nil && self.style == nil ? .free : chosenStyle
         let needsGenerator = style == .free
             || (style == .short && (readerGeneratorWeight > 0 || questions.contains(where: QuestionKind.isYesNo)))

@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks that print one JSON line each.",
         subcommands: [BenchIngestCommand.self, BenchEncoderCommand.self, BenchTokenizerCommand.self,
                       BenchSearchCommand.self, BenchGenerateCommand.self, BenchAskCommand.self,
-                      BenchHTTPCommand.self, BenchKernelsCommand.self]
+                      BenchHTTPCommand.self, BenchKernelsCommand.self, BenchQueryEncoderCommand.self]
     )
 }

@@ -37,6 +37,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Flag(help: "Print one JSON line.") var json = false
 
     var indexPath: String { index ?? EvalCorpusIngest.defaultIndexPath(corpus: corpus) }
@@ -57,7 +58,9 @@ struct EvalCommand: AsyncParsableCommand {
         if let report = try RetrievalEvaluation.trainIVFIfMissing(store, mode: mode, indexType: indexType), !json {
             print("trained IVF: \(report.nlist) lists over \(report.vectors) vectors in \(String(format: "%.1f", report.seconds)) s")
         }
-        let retriever = Retriever(store: store, embedder: embedder)
+        // Documents were embedded by the full encoder above; queries go through the chosen query encoder and adapter.
+        let queryEmbedder = try embedder.map { try RetrieverLoader.queryEmbedder(store: store, base: $0, encoding: queryEncoding.encoding) }
+        let retriever = Retriever(store: store, embedder: queryEmbedder)
         let outcome = try RetrievalEvaluation.run(retriever, queries: queryTexts, qrels: judged, parameters: parameters)
         for qid in outcome.missingQueries { printError("rag: query \(qid) is in \(qrels) but not in \(queries); it scores 0") }
         if let runFile { try RetrievalEvaluation.trecText(outcome, mode: mode).write(toFile: runFile, atomically: true, encoding: .utf8) }

@@ -1,11 +1,12 @@
-/// `rag index build --ivf`: (re)trains the IVF coarse quantiser of an index and assigns every vector to its list.
+/// `rag index build --ivf`: (re)trains the IVF coarse quantiser of an index and assigns every vector to its list;
+/// `rag index adapt` and `rag index distill` (IndexQueryMapCommands.swift) fit the learned query maps.
 import ArgumentParser
 import Foundation
 import Store
 
 struct IndexCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "index", abstract: "Build vector index structures.",
-                                                    subcommands: [IndexBuildCommand.self])
+    static let configuration = CommandConfiguration(commandName: "index", abstract: "Build vector index structures and learned query maps.",
+                                                    subcommands: [IndexBuildCommand.self, IndexAdaptCommand.self, IndexDistillCommand.self])
 }
 
 struct IndexBuildCommand: AsyncParsableCommand {

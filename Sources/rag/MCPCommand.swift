@@ -16,6 +16,7 @@ struct MCPCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(name: .customLong("mode"), help: settingHelp(Setting.mode, "Default retrieval mode for search and ask.")) var modeFlag: RetrievalMode?
     @Option(name: .customShort("k"), help: settingHelp(Setting.k, "Default number of chunks for ask.")) var kFlag: Int?
     @Option(name: .customLong("template"), help: settingHelp(Setting.template)) var templateFlag: String?
@@ -46,6 +47,7 @@ struct MCPCommand: AsyncParsableCommand {
             throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
+        c.queryEncoding = queryEncoding.encoding
         c.defaultMode = mode
         c.defaultK = k
         c.template = template

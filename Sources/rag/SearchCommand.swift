@@ -18,6 +18,7 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(name: .customLong("mode"), help: settingHelp(Setting.mode)) var modeFlag: SearchMode?
     @Option(name: .customShort("k"), help: settingHelp(Setting.k, "How many results.", default: "\(Setting.searchDefaultK)")) var kFlag: Int?
     @Option(name: .customLong("index-type"), help: settingHelp(Setting.indexType)) var indexTypeFlag: VectorIndexType?
@@ -71,7 +72,7 @@ struct SearchCommand: AsyncParsableCommand {
         // Hybrid uses what the index has: an index ingested with --no-embed is searched by keywords alone.
         let mode = try parameters.mode.available(in: store)
         let p = parameters.with(mode: mode)
-        let retriever = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions).retriever(store: store, mode: mode, options: RetrievalOptions())
+        let retriever = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions, queryEncoding: queryEncoding.encoding).retriever(store: store, mode: mode, options: RetrievalOptions())
         let hits = try retriever.search(query, p, highlight: highlight)
         try show(hits, mode: mode, nprobeNotUsed: try retriever.nprobeNotUsed(p))
     }
@@ -80,6 +81,10 @@ struct SearchCommand: AsyncParsableCommand {
 
     /// Every shard searched concurrently with one query vector; the per-shard results merged.
     func runSharded(_ parameters: SearchParameters) throws {
+        // Query maps are fitted per index file; a sharded index has none (`rag index adapt|distill` take one file).
+        if queryEncoding.queryEncoder == .distilled {
+            throw ValidationError("--query-encoder distilled is not available for a sharded index (\(indexOptions.path))")
+        }
         let (retriever, mode) = try ShardedRetriever.open(at: indexOptions.path, mode: parameters.mode, options: RetrievalOptions()) {
             try encoderOptions.embedder(modelsDirectory: modelOptions.directory, indexModel: $0)
         }

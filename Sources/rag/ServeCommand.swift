@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var queryEncoding: QueryEncodingOptions
     @Option(name: .customLong("host"), help: settingHelp(Setting.host)) var hostFlag: String?
     @Option(name: .customLong("allowed-host"), help: settingHelp(Setting.allowedHost)) var allowedHostsFlag: [String] = []
     @Flag(name: .customLong("insecure-no-auth"), help: settingHelp(Setting.insecureNoAuth)) var insecureNoAuthFlag = false
@@ -80,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw RAGError(.indexNotFound, "no index at \(indexOptions.path): run `rag ingest PATH --index \(indexOptions.path)` first")
         }
         var c = ServerConfiguration(indexPath: indexOptions.path, modelsDirectory: modelOptions.directory)
+        c.queryEncoding = queryEncoding.encoding
         c.host = host
         c.port = port
         c.apiKey = apiKey ?? ProcessInfo.processInfo.environment["RAG_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
