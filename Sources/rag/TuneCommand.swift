@@ -49,6 +49,8 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
     @OptionGroup var modelOptions: ModelOptions
     @Flag(help: "Print the report as one JSON line.") var json = false
+    @Flag(help: "BEIR sets: also train the query adapter on the tuning part (same split and seed), store it in the index when it beats the identity, and report held-back nDCG@10 with and without it (as `rag index adapt`).")
+    var adapter = false
 
     var isQA: Bool { qa != nil }
     var chosenSpace: TuneSpaceName { space ?? (isQA ? .answer : .retrieval) }
@@ -68,6 +70,7 @@ struct TuneCommand: AsyncParsableCommand {
         if let budgetMinutes, !(budgetMinutes > 0) { throw ValidationError("--budget-minutes must be positive") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if config != nil && !write { throw ValidationError("--config names the file --write writes: give --write too") }
+        if adapter && isQA { throw ValidationError("--adapter needs a BEIR set (--queries, --qrels); for a QA set use rag index adapt --qa") }
     }
 
     func run() async throws {
@@ -96,6 +99,7 @@ struct TuneCommand: AsyncParsableCommand {
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         let objective: any TuningObjective
         let ids: [String]
+        var labelled: (queries: [String: String], qrels: Qrels)?
         let evaluationSet: String
         if let qa {
             (objective, ids) = try await qaObjective(qa: qa, store: store, models: models)
@@ -106,6 +110,7 @@ struct TuneCommand: AsyncParsableCommand {
             let embedder = try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
             try EvalCorpusIngest.run(corpus: corpus, store: store, models: models, embedder: embedder, quiet: json)
             ids = judged.keys.sorted()
+            labelled = (queryTexts, judged)
             evaluationSet = "\(queries!) + \(qrels!) over \(corpus)"
             let plan = try Retriever(store: store, embedder: embedder).denseIndex().plan.type
             let lists = try plan == .ivf ? store.meta("ivf_nlist").flatMap { Int($0) } : nil
@@ -140,8 +145,19 @@ struct TuneCommand: AsyncParsableCommand {
             written = try TuneConfigFile.write(report, space: objective.space, evaluationSet: evaluationSet, to: path)
             configPath = path
         }
+        // The query adapter, trained on the same tuning part only and judged on the same held-back part.
+        var adaptation: QueryAdaptation.Report?
+        if adapter, let labelled {
+            let encoder = try models.encoder(precision: EncoderPrecision(modelID: try store.meta("embedding_model")))
+            adaptation = try QueryAdaptation.run(store: store, encoder: encoder, queries: labelled.queries, qrels: labelled.qrels,
+                                                 tuneFraction: self.split, seed: seed).report
+        }
         if json {
-            try printJSON(report)
+            guard let adaptation else { try printJSON(report); return }
+            // The report's keys plus "adapter" (the `rag index adapt --json` report).
+            var object = try JSONSerialization.jsonObject(with: JSONEncoder.snakeCase.encode(report)) as? [String: Any] ?? [:]
+            object["adapter"] = try JSONSerialization.jsonObject(with: JSONEncoder.snakeCase.encode(adaptation))
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
         let f = { (x: Double?) in x.map { Self.format($0, objective.name) } ?? "-" }
@@ -158,6 +174,13 @@ struct TuneCommand: AsyncParsableCommand {
             print("chunk texts embedded \(chunking.embedded.computed), reused from earlier trials \(chunking.embedded.reused)")
         }
         if let configPath { print("wrote \(configPath): \(written.joined(separator: ", "))") }
+        if let adaptation {
+            print(adaptation.training.lambda.map { String(format: "query adapter: kept (λ %.3g), stored in the index", $0) }
+                  ?? "query adapter: no λ beat the identity in cross-validation on the tuning part; none stored")
+            for m in adaptation.heldBack {
+                print("held-back nDCG@10 \(m.mode): " + String(format: "without adapter %.4f  with %.4f  (%+.4f, %d queries)", m.plain, m.adapted, m.adapted - m.plain, m.queries))
+            }
+        }
     }
 
     static func format(_ x: Double, _ objective: String) -> String {

@@ -88,6 +88,28 @@ import Testing
         #expect(entry("serve.port")?["value"] as? Int == 9001)
     }
 
+    /// `--adapter`: the query adapter is trained on the same tuning part and judged on the same held-back part as the
+    /// search, and reported beside it.
+    @Test func adapterIsJudgedOnTheHeldBackPart() throws {
+        let (dir, files) = try Self.beirSet()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Self.tune(files, index: dir.appendingPathComponent("index.sqlite").path,
+                              ["--trials", "3", "--seed", "4", "--adapter", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(r.json, "\(r.stdout)")
+        let split = try #require(json["split"] as? [String: Any])
+        let adapter = try #require(json["adapter"] as? [String: Any], "\(r.stdout)")
+        #expect(adapter["seed"] as? Int == 4)
+        #expect(adapter["tuning_queries"] as? Int == split["tuning"] as? Int)
+        #expect(adapter["held_back_queries"] as? Int == split["held_back"] as? Int)
+        let held = try #require(adapter["held_back"] as? [[String: Any]])
+        #expect(Set(held.compactMap { $0["mode"] as? String }) == ["dense", "hybrid"])
+        #expect(held.allSatisfy { ($0["plain"] as? Double).map { (0...1).contains($0) } == true })
+        let bad = try CLI.run(["tune", "--corpus", files.corpus.path, "--qa", files.queries.path, "--adapter",
+                               "--index", dir.appendingPathComponent("qa.sqlite").path])
+        #expect(bad.status == 2 && bad.stderr.contains("--adapter"))
+    }
+
     @Test func chunkingTrialsReingestIntoScratchIndexes() throws {
         let (dir, files) = try Self.beirSet()
         defer { try? FileManager.default.removeItem(at: dir) }
