@@ -169,7 +169,7 @@ public enum QueryEncoderDistiller {
     }
 
     /// λ tried (times inputs / dimension, on the weights only).
-    public static let lambdaGrid: [Double] = [0.01, 0.1, 1, 10]
+    public static let lambdaGrid: [Double] = [0.001, 0.01, 0.1, 1, 10]
 
     /// Ridge fit of y on [x 1] over `rows`: (M d×d, b d).
     static func solve(_ x: [[Float]], _ y: [[Float]], rows: [Int], lambda: Double, d: Int) -> ([Float], [Float])? {

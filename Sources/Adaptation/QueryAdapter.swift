@@ -90,7 +90,7 @@ public struct AdapterTraining: Sendable, Codable {
 
 public enum QueryAdapterTrainer {
     /// λ tried, as multiples of the number of pairs (the Gram matrix's trace is the pair count for unit vectors).
-    public static let lambdaFactors: [Double] = [0.01, 0.03, 0.1, 0.3, 1, 3]
+    public static let lambdaFactors: [Double] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]
 
     /// Fits an adapter on `examples` against the chunk vectors `corpus` (n × d, row-major unit vectors). λ by
     /// `folds`-fold cross-validation (seeded); returns nil for the adapter when no λ beats the identity.

@@ -98,6 +98,20 @@ public enum QueryAdaptation {
         let keys = try store.chunkDocumentKeys()
         var rowsOfDocument: [String: [Int]] = [:]
         for r in 0..<matrix.count { if let k = keys[matrix.ids[r]] { rowsOfDocument[k, default: []].append(r) } }
+        // A QA file over a folder names passages by path relative to the folder; the index keys documents by their
+        // full path: such ids resolve to the one document whose path ends in "/<id>".
+        var qrels = qrels
+        let keysByName = Dictionary(grouping: rowsOfDocument.keys) { ($0 as NSString).lastPathComponent }
+        for id in ids {
+            guard let judged = qrels[id] else { continue }
+            var resolved: [String: Int] = [:]
+            for (doc, grade) in judged {
+                if rowsOfDocument[doc] != nil { resolved[doc] = grade; continue }
+                let matches = (keysByName[(doc as NSString).lastPathComponent] ?? []).filter { $0.hasSuffix("/" + doc) }
+                if matches.count == 1 { resolved[matches[0]] = grade }
+            }
+            qrels[id] = resolved
+        }
         let d = matrix.dimension
         let usable = ids.filter { id in qrels[id]?.contains { $0.value > 0 && rowsOfDocument[$0.key] != nil } ?? false }
         let vectors = try encoder.embed(usable.map { queries[$0]! })

@@ -81,7 +81,7 @@ struct IndexDistillCommand: AsyncParsableCommand {
     @Option(help: "Encoder layers the query encoder runs (1 to the encoder's layers minus 1).") var layers: Int?
     @Option(help: "Chunks sampled for the fit.") var sample = 4000
     @Flag(help: "Fit on chunks only, without their first sentences.") var noSentences = false
-    @Option(help: "Ridge strength (times inputs / dimension; default: the best of 0.01, 0.1, 1, 10 on a held-out 10%).") var lambda: Double?
+    @Option(help: "Ridge strength (times inputs / dimension; default: the best of 0.001, 0.01, 0.1, 1, 10 on a held-out 10%).") var lambda: Double?
     @Option(help: "Seed of the chunk sample.") var seed: UInt64 = 42
     @Flag(help: "Remove the index's distilled query encoder.") var remove = false
     @Flag(help: "Print one JSON object.") var json = false

@@ -119,6 +119,25 @@ import TestSupport
         #expect(try store.queryMap(.adapter) == nil)
     }
 
+    @Test func passagePathsRelativeToTheCorpusFolderResolve() throws {
+        let index = try CorpusIndex.get()
+        let store = try index.store()
+        let matrix = try store.loadVectorMatrix()
+        let corpus = Array(UnsafeBufferPointer(start: matrix.storage, count: matrix.count * matrix.dimension))
+        // As a QA file over the folder names them: "guide/overview.md", not the indexed full path.
+        let relative = index.qrels.mapValues { judged in
+            Dictionary(uniqueKeysWithValues: judged.map { (String($0.key.components(separatedBy: "/Corpus/").last!), $0.value) })
+        }
+        #expect(relative.values.allSatisfy { $0.keys.allSatisfy { !$0.hasPrefix("/") } })
+        let ids = relative.keys.sorted()
+        let viaRelative = try QueryAdaptation.examples(ids, queries: index.queries, qrels: relative, store: store,
+                                                       encoder: index.encoder, matrix: matrix, corpus: corpus)
+        let viaFull = try QueryAdaptation.examples(ids, queries: index.queries, qrels: index.qrels, store: store,
+                                                   encoder: index.encoder, matrix: matrix, corpus: corpus)
+        #expect(viaRelative.count == ids.count)
+        #expect(viaRelative.map(\.targets) == viaFull.map(\.targets))
+    }
+
     @Test func anIndexOfSchemaFiveStaysReadable() throws {
         let path = TestIndex.path("schema5")
         do {
