@@ -37,7 +37,7 @@ public struct StoredQueryMap: Sendable, Equatable {
 extension IndexStore {
     /// The stored map of `kind`, or nil (none stored, or an older index opened read-only, which has no table).
     public func queryMap(_ kind: StoredQueryMap.Kind) throws -> StoredQueryMap? {
-        guard schemaVersion >= 6 else { return nil }
+        guard schemaVersion >= 7 else { return nil }
         let stmt = try db.prepare("SELECT encoder, layers, rows, cols, matrix, bias, info, created_at FROM query_maps WHERE kind = ?")
         try stmt.bind([.text(kind.rawValue)])
         guard try stmt.step() else { return nil }
@@ -66,7 +66,7 @@ extension IndexStore {
     /// Removes the map of `kind`; whether there was one.
     @discardableResult
     public func removeQueryMap(_ kind: StoredQueryMap.Kind) throws -> Bool {
-        guard schemaVersion >= 6 else { return false }
+        guard schemaVersion >= 7 else { return false }
         let had = (try db.scalarInt("SELECT count(*) FROM query_maps WHERE kind = ?", [.text(kind.rawValue)]) ?? 0) > 0
         try db.prepare("DELETE FROM query_maps WHERE kind = ?").run([.text(kind.rawValue)])
         return had

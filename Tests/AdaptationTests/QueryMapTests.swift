@@ -143,14 +143,14 @@ import TestSupport
         do {
             let store = try IndexStore(path: path)
             try store.setMeta("embedding_model", "x")
-            try store.db.execute("DROP TABLE query_maps; PRAGMA user_version = 5")
+            try store.db.execute("DROP TABLE query_maps; DROP TABLE query_log_short; PRAGMA user_version = 5")
         }
         let old = try IndexStore(path: path, readOnly: true)
         #expect(old.schemaVersion == 5)
         #expect(try old.queryMap(.adapter) == nil)
         #expect(try old.meta("embedding_model") == "x")
         let migrated = try IndexStore(path: path)
-        #expect(migrated.schemaVersion == 6)
+        #expect(migrated.schemaVersion == 7)
         #expect(try migrated.queryMap(.distilled) == nil)
     }
 }

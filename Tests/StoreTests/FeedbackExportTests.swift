@@ -58,13 +58,15 @@ import Testing
             try store.logAnswer(id: "old", question: "Capital?", answer: "Warsaw is the capital [1].", sourcesJSON: sources([(ids[0], true)]))
             _ = try store.addFeedback(answerID: "old", rating: 1, comment: "")
         }
-        // As schema 5 left it: no short-answer table (through a connection of its own, the store's closed).
+        // As schema 5 left it: no short-answer or query-map table (through a connection of its own, the store's closed).
         do {
             let raw = try Database(path: path)
             try raw.execute("DROP TABLE query_log_short")
+            try raw.execute("DROP TABLE query_maps")
             try raw.execute("PRAGMA user_version = 5")
         }
-        #expect(throws: RAGError.self) { try IndexStore(path: path, readOnly: true) }
+        // Read-only, schema 5 opens as it is (Schema.readableFrom); read-write migrates.
+        #expect(try IndexStore(path: path, readOnly: true).schemaVersion == 5)
         let migrated = try IndexStore(path: path)
         #expect(try migrated.db.scalarInt("PRAGMA user_version") == Int64(Schema.version))
         #expect(try FeedbackExport(store: migrated).cases.first?.answers == ["Warsaw is the capital."])
