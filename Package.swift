@@ -84,7 +84,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "Generator", "RemoteGeneration", "RAGCore", "Reader",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

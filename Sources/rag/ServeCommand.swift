@@ -28,7 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Most connections open at once; more wait to be accepted.") var maxConnections = 512
     @Option(help: "Longest a request may take, in seconds (streamed answers included).") var requestTimeout = 120.0
-    @Option(help: "Generations running at once (default: 1 for local, 4 per backend for openai:).") var maxConcurrent: Int?
+    @Option(help: "Generations running at once (default: --parallel for local, 4 per backend for openai:).") var maxConcurrent: Int?
+    @Option(help: "Local generator slots: sequences decoded together in one pass over the weights (default 4).") var parallel: Int?
     @Option(help: "Generations that may wait; more get 503 with Retry-After.") var maxQueue = 8
     @Option(help: "Default retrieval mode for /v1/ask and /v1/search.") var mode: RetrievalMode = .hybrid
     @Option(name: .short, help: "Default number of chunks for /v1/ask.") var k = 5
@@ -50,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard healthInterval > 0 else { throw ValidationError("--health-interval must be positive") }
         if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be at least 1") }
+        if let parallel, !(1...64).contains(parallel) { throw ValidationError("--parallel must be between 1 and 64") }
         do { _ = try GeneratorChoice(parsing: generator) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
@@ -83,11 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         c.encoder = try encoderOptions.settings
         c.contextLength = contextLength
         c.threads = threads
-        if case .openAI(let urls) = c.generator {
-            c.maxConcurrentGenerations = maxConcurrent ?? 4 * urls.count
-        } else {
-            c.maxConcurrentGenerations = maxConcurrent ?? 1
-        }
+        c.maxConcurrentGenerations = maxConcurrent  // nil: the slot count, or 4 per openai: backend
+        if let parallel { c.parallel = parallel }
         if ProcessInfo.processInfo.environment["RAG_EXIT_WITH_PARENT"] == "1" {
             // For test harnesses: a server whose parent died (a crashed test run) must not outlive it.
             let parent = getppid()
