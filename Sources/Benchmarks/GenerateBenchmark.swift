@@ -18,6 +18,20 @@ public enum GenerateBenchmark {
         public var decodeCpuS: RoundedNumber
     }
 
+    /// `rag bench generate --batch B`: decode tokens per second over B sequences decoded together.
+    public struct BatchDecode: Encodable, Sendable {
+        public var threads: Int
+        public var batch: Int
+        public var promptTokens: Int
+        public var genTokens: Int
+        public var decodeTokS: RoundedNumber
+        public var decodeCpuS: RoundedNumber
+        public init(threads: Int, batch: Int, promptTokens: Int, genTokens: Int, decodeTokS: RoundedNumber, decodeCpuS: RoundedNumber) {
+            self.threads = threads; self.batch = batch; self.promptTokens = promptTokens; self.genTokens = genTokens
+            self.decodeTokS = decodeTokS; self.decodeCpuS = decodeCpuS
+        }
+    }
+
     /// `rag bench generate --stream-gap`.
     public struct StreamGap: Encodable, Sendable {
         public var promptTokens: Int

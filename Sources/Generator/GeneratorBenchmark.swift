@@ -130,3 +130,33 @@ extension LocalGenerator {
                                timeToFirstTokenSeconds: s.timings.timeToFirstTokenSeconds)
     }
 }
+
+extension LocalGenerator {
+    /// Aggregate decode speed of `batch` sequences decoded together (`forwardDecodeBatch`), each after its own
+    /// random prompt of `promptTokens`, `genTokens` greedy steps; tokens per second over all sequences.
+    public func batchDecodeBenchmark(batch: Int, promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> (tokensPerSecond: Double, cpuSeconds: Double) {
+        guard batch >= 1 else { throw RAGError.invalidParameter("batch", "must be ≥ 1") }
+        let context = promptTokens + genTokens + 1
+        var rng = SplitMix64(seed: seed)
+        let vocab = model.config.vocabSize
+        let threads = fixedThreads ?? model.maxThreads
+        let states = (0..<batch).map { _ in model.makeState(contextLength: context) }
+        var next: [Int32] = []
+        for s in states {
+            let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
+            try model.forward(prompt, state: s, threads: threads)
+            next.append(Sampler.argmax(s.logits, vocab))
+        }
+        let scratch = model.makeState(contextLength: context, chunk: batch)
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: batch * vocab)
+        defer { logits.deallocate() }
+        let c0 = processCPUSeconds()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<genTokens {
+            try model.forwardDecodeBatch(next, states: states, scratch: scratch, logits: logits, threads: threads)
+            next = states.map { Sampler.argmax($0.logits, vocab) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return (Double(batch * genTokens) / seconds, processCPUSeconds() - c0)
+    }
+}

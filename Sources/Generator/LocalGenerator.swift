@@ -36,7 +36,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
     /// - Parameters:
     ///   - threads: most threads per forward pass (default: the cores available).
     ///   - adaptiveThreads: measure and pick 1…threads per single-sequence decode step (robust when other
-    ///     processes take cores); batched steps use all threads.
+    ///     processes take cores), measured per batch size.
     ///   - prefixCache: reuse cached KV for a shared prompt prefix (see `prefixCacheEnabled`).
     ///   - parallel: most sequences generating at once (each slot's KV cache is allocated on first use).
     public init(modelPath: String, threads: Int? = nil, contextLength: Int = 8192, adaptiveThreads: Bool = true,

@@ -54,7 +54,8 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
     private var aux: LlamaState?
     private var scratch: LlamaState?
     private var batchLogits: UnsafeMutablePointer<Float>?
-    private var policy: ThreadCountPolicy
+    /// Thread counts for decode steps, one policy per batch size (a step of four rows takes longer than one of one).
+    private var policies: [ThreadCountPolicy]
     // Guarded by `statsLock`.
     private let statsLock = NSLock()
     private var stats: SlotStatistics
@@ -69,7 +70,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         states = Array(repeating: nil, count: parallel)
         running = Array(repeating: nil, count: parallel)
         admittedAt = Array(repeating: 0, count: parallel)
-        policy = ThreadCountPolicy(maxThreads: fixedThreads ?? model.maxThreads)
+        policies = Array(repeating: ThreadCountPolicy(maxThreads: fixedThreads ?? model.maxThreads), count: parallel)
         let c = model.config
         stats = SlotStatistics(slots: parallel, busySlots: 0, allocatedSlots: 0, auxAllocated: false, queued: 0,
                                kvBytesPerSlot: 2 * c.layers * contextLength * c.kvDim * MemoryLayout<UInt16>.size,
@@ -263,7 +264,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
             scratch = model.makeState(contextLength: contextLength, chunk: parallel)
             batchLogits = .allocate(capacity: parallel * model.config.vocabSize)
         }
-        let n = B == 1 ? (fixedThreads ?? policy.next()) : threads
+        let n = fixedThreads ?? policies[B - 1].next()
         let t = DispatchTime.now().uptimeNanoseconds
         do {
             try model.forwardDecodeBatch(rows.map { running[$0]!.pending! }, states: rows.map { states[$0]! },
@@ -277,7 +278,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
             return
         }
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
-        if B == 1 && fixedThreads == nil { policy.record(threads: n, seconds: dt) }
+        if fixedThreads == nil { policies[B - 1].record(threads: n, seconds: dt) }
         statsLock.withLock {
             stats.decodeSteps += 1
             stats.decodeRows += B
