@@ -106,9 +106,9 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         return stream
     }
 
-    /// Prompt tokens computed per scheduler step while a prompt is read (between two decode steps of the running
-    /// sequences; cancellation is checked between chunks).
-    public static let prefillChunk = 128
+    /// Prompt tokens computed per scheduler step while a prompt is read and other sequences stream (between two of
+    /// their decode steps: the longest they wait); 512 when none streams. Cancellation is checked between chunks.
+    public static let prefillChunk = 64
 
     private func makeSequence(_ request: GenerationRequest, constraint explicit: (any LogitsConstraint)?, cancelled: SetOnceFlag,
                               onText: @escaping (String) -> Void,

@@ -3,8 +3,8 @@
 ///
 /// Each step of the scheduler thread: sequences that arrived take free slots (starting from the longest prompt
 /// prefix any slot holds: their own slot's cache, or a copy of another slot's); cancelled sequences leave; one
-/// sequence still reading its prompt computes one chunk of it (`prefillChunk` tokens), so running streams wait at
-/// most one chunk; then every sequence with a token to run goes through one batched decode pass over the weights
+/// sequence still reading its prompt computes one chunk of it (`prefillChunk` tokens while others stream, 512 when
+/// none does), so running streams wait at most one chunk; then every sequence with a token to run goes through one batched decode pass over the weights
 /// and samples its next token with its own sampler, stops, budget and constraint. Work that needs the model alone
 /// (log-likelihoods, cache reset) runs between steps.
 import Foundation
@@ -90,6 +90,11 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         return statsLock.withLock { var s = stats; s.queued = q; return s }
     }
 
+    /// Prompt tokens per step when no other sequence is decoding (cancellation is still checked between slices).
+    static let prefillSliceAlone = 512
+    /// Positions per forward chunk of a slot's state (scratch buffers are sized for it).
+    static let stateChunk = 128
+
     func submit(_ sequence: GenerationSequence) {
         cond.withLock {
             startLocked()
@@ -133,7 +138,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
     /// A state for exclusive work, separate from the slots (its cache keeps the last exclusive prompt).
     func auxState() -> LlamaState {
         if let a = aux { return a }
-        let a = model.makeState(contextLength: contextLength, chunk: prefillChunk)
+        let a = model.makeState(contextLength: contextLength, chunk: Self.stateChunk)
         aux = a
         statsLock.withLock { stats.auxAllocated = true }
         return a
@@ -177,7 +182,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
 
     private func state(_ i: Int) -> LlamaState {
         if let s = states[i] { return s }
-        let s = model.makeState(contextLength: contextLength, chunk: prefillChunk)
+        let s = model.makeState(contextLength: contextLength, chunk: Self.stateChunk)
         states[i] = s
         statsLock.withLock { stats.allocatedSlots += 1 }
         return s
@@ -242,7 +247,9 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         let threads = fixedThreads ?? model.maxThreads
         if let i = (0..<parallel).filter({ running[$0].map { $0.pending == nil } ?? false }).min(by: { admittedAt[$0] < admittedAt[$1] }) {
             let seq = running[i]!, st = states[i]!
-            let end = min(seq.prompt.count - 1, seq.at + prefillChunk)
+            // While other sequences stream, a short chunk (their next token waits for it); alone, a long slice.
+            let decoding = running.contains { $0?.pending != nil }
+            let end = min(seq.prompt.count - 1, seq.at + (decoding ? prefillChunk : Self.prefillSliceAlone))
             let t = DispatchTime.now().uptimeNanoseconds
             do {
                 try model.forward(Array(seq.prompt[seq.at..<end]), state: st, threads: threads, computeLogits: false)
