@@ -151,14 +151,14 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         // Reuse the cached prefix; at least the last prompt token is computed again, for its logits.
         var common = 0
         let cached = reuse ? state.cachedTokens : []
-        while common < min(cached.count, prompt.count - 1) && cached[common] == prompt[common] { common += 1 }
+        while common < min(cached.count, prompt.count - 1, state.promptPositions) && cached[common] == prompt[common] { common += 1 }
         state.truncate(to: common)
         // The last prompt token always goes through the single-token (decode) path, whether the rest came from the
         // cache or was just computed in batch: the batched and single-token kernels round differently, and the
         // first sampled token must not depend on what the cache held (same seed, same answer, warm or cold).
         let threads = fixedThreads ?? model.maxThreads
         if common < prompt.count - 1 {
-            try model.forward(Array(prompt[common..<(prompt.count - 1)]), state: state, threads: threads)
+            try model.forward(Array(prompt[common..<(prompt.count - 1)]), state: state, threads: threads, promptSlices: true)
         }
         try model.forward([prompt[prompt.count - 1]], state: state, threads: threads)
         return common

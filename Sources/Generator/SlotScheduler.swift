@@ -144,9 +144,11 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         return a
     }
 
-    /// Forgets every cached prefix.
+    /// Forgets every cached prefix (a running sequence keeps its positions; they are just not reused).
     func resetCaches() {
-        for s in states { s?.truncate(to: 0) }
+        for (i, s) in states.enumerated() {
+            if running[i] == nil { s?.truncate(to: 0) } else { s?.promptPositions = 0 }
+        }
         aux?.truncate(to: 0)
     }
 
@@ -194,7 +196,8 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         let limit = seq.prompt.count - 1  // the last prompt token is always computed, for its logits
         var best = -1, bestCommon = -2
         for i in 0..<parallel where running[i] == nil {
-            let own = share ? states[i].map { commonPrefix($0.cachedTokens, seq.prompt, limit: limit) } ?? -1 : (states[i] == nil ? -1 : 0)
+            let own = share ? states[i].map { commonPrefix($0.cachedTokens, seq.prompt, limit: min(limit, $0.promptPositions)) } ?? -1
+                            : (states[i] == nil ? -1 : 0)
             if own > bestCommon { best = i; bestCommon = own }
         }
         precondition(best >= 0, "admitted without a free slot")
@@ -207,7 +210,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
             var donorCommon = common
             for (j, other) in states.enumerated() where j != best {
                 guard let o = other else { continue }
-                let n = commonPrefix(o.cachedTokens, seq.prompt, limit: limit)
+                let n = commonPrefix(o.cachedTokens, seq.prompt, limit: min(limit, o.promptPositions))
                 if n > donorCommon { donor = o; donorCommon = n }
             }
             if let d = donor {
@@ -234,6 +237,7 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         // Cancelled sequences leave first.
         for i in 0..<parallel {
             guard let seq = running[i], seq.cancelled.isSet else { continue }
+            release(i)  // before the summary goes out: whoever waits for it sees the slot free
             if seq.pending == nil && seq.completion.isEmpty {
                 states[i]!.truncate(to: seq.at)
                 seq.completeCancelledInPrefill()
@@ -241,7 +245,6 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
                 seq.cancel()
                 seq.complete()
             }
-            release(i)
         }
         // One prompt chunk, for the longest-waiting sequence still reading its prompt.
         let threads = fixedThreads ?? model.maxThreads
@@ -252,15 +255,15 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
             let end = min(seq.prompt.count - 1, seq.at + (decoding ? prefillChunk : Self.prefillSliceAlone))
             let t = DispatchTime.now().uptimeNanoseconds
             do {
-                try model.forward(Array(seq.prompt[seq.at..<end]), state: st, threads: threads, computeLogits: false)
+                try model.forward(Array(seq.prompt[seq.at..<end]), state: st, threads: threads, computeLogits: false, promptSlices: true)
                 let dt = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
                 statsLock.withLock { stats.prefillTokens += end - seq.at; stats.prefillSeconds += dt }
                 seq.at = end
                 if seq.prefillRemaining == 0 { seq.startDecoding() }
             } catch {
                 st.truncate(to: seq.at)
-                seq.fail(error)
                 release(i)
+                seq.fail(error)
             }
         }
         // One decode step for every sequence with a token to run.
@@ -279,8 +282,9 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         } catch {
             for i in rows {
                 states[i]!.truncate(to: states[i]!.cachedTokens.count)
-                running[i]!.fail(error)
+                let seq = running[i]!
                 release(i)
+                seq.fail(error)
             }
             return
         }
@@ -296,8 +300,8 @@ final class SlotScheduler: @unchecked Sendable {  // queues are guarded by `cond
         for i in rows {
             let seq = running[i]!
             if !seq.consume(logits: states[i]!.logits, vocab: vocab) {
-                seq.complete()
                 release(i)
+                seq.complete()
             }
         }
     }
