@@ -1,10 +1,10 @@
 /// The batched decode step: one next token for each of several sequences, each at its own position in its own
 /// KV cache, in one pass over the weights.
 ///
-/// Row i of the batch is sequence i's token. The projections and the feed-forward run tile by tile of weight rows,
-/// each tile serving every row of the batch from cache; attention runs per (head, row) over that row's own cache.
-/// Every row gets exactly the operations of a single-token `forward` (the one-row kernel, the single-token
-/// attention), so a sequence's logits are bit for bit the same alone or batched.
+/// Row i of the batch is sequence i's token. The projections and the feed-forward run as multi-row products (each
+/// weight block serving several rows), attention per (head, row) over that row's own cache. Every row gets exactly
+/// the operations of a single-token `forward` (same per-output kernel operations, the single-token attention), so
+/// a sequence's logits are bit for bit the same alone or batched.
 import Kernels
 import RAGCore
 
@@ -139,17 +139,25 @@ extension LlamaModel {
 /// Rows of a weight tile that stays in L1/L2 while each batch row runs the one-row kernel over it.
 let batchTileRows = 32
 
-/// out[t·outStride + r] = W[r,:] · x_t for the batch's rows t, each through the one-row (decode) kernel, tile by tile
-/// of weight rows: exactly the single-token path's operations. (The Q4_1 multi-token kernel took 12–15% less CPU at
-/// batch 4, but greedy continuations batched with it drifted from the lone ones after ~30 tokens, so it is not
-/// bit-identical to the one-row kernel; its one-token tail also made batches of 2–3 2.5× slower.)
+/// out[t·outStride + r] = W[r,:] · x_t for the batch's rows t: groups of four rows through the multi-token kernel
+/// (each unpacked Q4_1 block serves four rows: 12–15% less CPU per token than one row at a time at batch 4, measured
+/// on cpu family 26 under load), the rest through the one-row (decode) kernel tile by tile, so batches of 2 and 3
+/// keep its prefetching instead of the multi-token kernel's slow one-token tail (2.5× the CPU at batch 2). Both
+/// kernels compute each output with the same operations in the same order (BatchedGenerationTests checks greedy
+/// continuations alone and batched by 2–4).
 @inline(__always)
 func batchMultiply(_ m: QuantMatrix, rows: Range<Int>, act: Q8Activations, batch: Int, out: UnsafeMutablePointer<Float>, outStride: Int) {
     if batch == 1 { m.multiply(rows: rows, act: act, tokens: 0..<1, out: out, outStride: outStride); return }
+    var first = 0
+    if batch >= 4 {
+        first = batch / 4 * 4
+        m.multiply(rows: rows, act: act, tokens: 0..<first, out: out, outStride: outStride)
+        if first == batch { return }
+    }
     var r0 = rows.lowerBound
     while r0 < rows.upperBound {
         let r1 = min(r0 + batchTileRows, rows.upperBound)
-        for t in 0..<batch { m.multiply(rows: r0..<r1, act: act, tokens: t..<(t + 1), out: out, outStride: outStride) }
+        for t in first..<batch { m.multiply(rows: r0..<r1, act: act, tokens: t..<(t + 1), out: out, outStride: outStride) }
         r0 = r1
     }
 }

@@ -1,9 +1,10 @@
 /// The local `GenerationBackend`: a GGUF Llama model, its tokenizer and up to `parallel` sequences in slots, each
 /// with its own KV cache, decoded together by one scheduler thread (see `SlotScheduler`).
 ///
-/// A slot's cache keeps its last request's prompt and completion, so a request that starts with the same tokens
-/// (the fixed system prompt) only computes the rest; a new request takes the free slot sharing the longest prefix
-/// with it, or copies that prefix's keys and values from another slot.
+/// A slot's cache keeps its last request's prompt, so a request that starts with the same tokens (the fixed system
+/// prompt) only computes the rest; a new request takes the free slot sharing the longest prefix with it, or copies
+/// that prefix's keys and values from another slot. Only positions computed as prompt are reused (decode steps
+/// round differently), so an answer never depends on what the caches held.
 import Foundation
 import Kernels
 import RAGCore
