@@ -97,7 +97,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: simd),
         .target(name: "Server", dependencies: [
-            "Answering", "Retrieval", "Store", "Encoder", "Backends", "RemoteGeneration", "RAGCore", "Reader", "Adaptation",
+            "Answering", "Retrieval", "Store", "Encoder", "Backends", "Generator", "RemoteGeneration", "RAGCore", "Reader", "Adaptation",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -18,12 +18,13 @@ public struct LoadedGenerator: Sendable {
     public static let localModelName = "smollm2-135m-instruct"
 
     public static func load(_ choice: GeneratorChoice, modelsDirectory: String, contextLength: Int, threads: Int? = nil,
+                            parallel: Int = LocalGenerator.defaultParallel,
                             backendModel: String = localModelName, backendAPIKey: String? = nil, prefixCache: Bool = true,
                             connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(60)) throws -> LoadedGenerator {
         let modelPath = URL(fileURLWithPath: modelsDirectory).appendingPathComponent(localModelFile).path
         switch choice {
         case .local:
-            let g = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength, prefixCache: prefixCache)
+            let g = try LocalGenerator(modelPath: modelPath, threads: threads, contextLength: contextLength, prefixCache: prefixCache, parallel: parallel)
             return LoadedGenerator(backend: g, countTokens: { g.promptTokens($0).count }, name: localModelName, local: g, pool: nil)
         case .openAI(let urls):
             let client = HTTPClient(connectTimeout: connectTimeout, readTimeout: readTimeout)

@@ -18,6 +18,33 @@ public enum GenerateBenchmark {
         public var decodeCpuS: RoundedNumber
     }
 
+    /// `rag bench generate --batch B`: decode tokens per second over B sequences decoded together.
+    public struct BatchDecode: Encodable, Sendable {
+        public var threads: Int
+        public var batch: Int
+        public var promptTokens: Int
+        public var genTokens: Int
+        public var decodeTokS: RoundedNumber
+        public var decodeCpuS: RoundedNumber
+        public init(threads: Int, batch: Int, promptTokens: Int, genTokens: Int, decodeTokS: RoundedNumber, decodeCpuS: RoundedNumber) {
+            self.threads = threads; self.batch = batch; self.promptTokens = promptTokens; self.genTokens = genTokens
+            self.decodeTokS = decodeTokS; self.decodeCpuS = decodeCpuS
+        }
+    }
+
+    /// `rag bench generate --stream-gap`.
+    public struct StreamGap: Encodable, Sendable {
+        public var promptTokens: Int
+        public var baselineGapMs: RoundedNumber
+        public var worstGapMs: RoundedNumber
+        public var deltasDuringPrefill: Int
+        public var ttftS: RoundedNumber
+        public init(promptTokens: Int, baselineGapMs: RoundedNumber, worstGapMs: RoundedNumber, deltasDuringPrefill: Int, ttftS: RoundedNumber) {
+            self.promptTokens = promptTokens; self.baselineGapMs = baselineGapMs; self.worstGapMs = worstGapMs
+            self.deltasDuringPrefill = deltasDuringPrefill; self.ttftS = ttftS
+        }
+    }
+
     public static func run(_ generator: LocalGenerator, promptTokens: Int, genTokens: Int, repeats: Int) throws -> Result {
         let r = try generator.benchmark(promptTokens: promptTokens, genTokens: genTokens, repeats: repeats)
         return Result(threads: r.threads, promptTokens: r.promptTokens, genTokens: r.genTokens,

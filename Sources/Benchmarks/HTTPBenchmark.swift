@@ -16,6 +16,8 @@ public struct HTTPBenchmark: Sendable {
     public var apiKey: String?
     /// Questions file (JSONL with "question") for the ask route.
     public var questions = "Tests/Fixtures/corpus-questions.jsonl"
+    /// The ask route's answer style (`free` generates from the retrieved chunks); nil: the server's default.
+    public var style: String?
 
     public init(url: String) { self.url = url }
 
@@ -62,6 +64,7 @@ public struct HTTPBenchmark: Sendable {
             var o: [String: Any]
             if route == .ask {
                 o = ["question": prompts[i % prompts.count], "stream": true, "max_tokens": maxTokens, "cache": false]
+                if let style { o["style"] = style }
             } else {
                 o = ["model": "smollm2-135m-instruct", "stream": true, "max_tokens": maxTokens, "stream_options": ["include_usage": true],
                      "messages": [["role": "user", "content": prompts[i % prompts.count]]]]

@@ -76,3 +76,87 @@ extension LocalGenerator {
                                         prefillCPUSeconds: c1 - c0, decodeCPUSeconds: c2 - c1)
     }
 }
+
+/// How a running stream fares while another request's long prompt is read (chunked prefill between its steps).
+public struct StreamGapResult: Sendable {
+    public var promptTokens: Int
+    /// Median time between two text deltas of the running stream before the prompt arrived.
+    public var baselineGapSeconds: Double
+    /// Longest time between two text deltas of the running stream while the prompt was read.
+    public var worstGapSeconds: Double
+    /// Deltas of the running stream while the prompt was read.
+    public var deltasDuringPrefill: Int
+    /// The new request's time to its first token.
+    public var timeToFirstTokenSeconds: Double
+}
+
+extension LocalGenerator {
+    /// Starts a long greedy answer, and once it streams sends a prompt of about `promptTokens` tokens; reports the
+    /// longest gap between two of the answer's text deltas until the new prompt's first token.
+    public func streamGapBenchmark(promptTokens: Int = 1000) throws -> StreamGapResult {
+        let sentence = "The okapi lives in the dense rain forests of central Africa and eats leaves. "
+        var long = sentence
+        while self.promptTokens(.text(long)).count < promptTokens { long += sentence }
+        let n = self.promptTokens(.text(long)).count
+        guard n < contextLength else { throw RAGError.invalidParameter("prompt_tokens", "\(n) tokens exceed the context \(contextLength)") }
+        final class Times: @unchecked Sendable {  // guarded by lock
+            let lock = NSLock()
+            var t: [UInt64] = []
+            func add() { lock.withLock { t.append(DispatchTime.now().uptimeNanoseconds) } }
+            var all: [UInt64] { lock.withLock { t } }
+        }
+        let times = Times()
+        let stop = SetOnceFlag()
+        let running = DispatchSemaphore(value: 0)
+        let request = GenerationRequest(prompt: .chat([ChatMessage(role: "user", content: "Write a long essay about the history of Rome, century by century.")]),
+                                        parameters: try GenerationParameters(maxTokens: max(64, contextLength - 200), contextLength: contextLength))
+        let finished = SetOnceFlag()
+        Thread.detachNewThread { [self] in
+            _ = try? run(request, cancelled: stop) { _ in times.add() }
+            finished.set()
+            running.signal()
+        }
+        while times.all.count < 16 && !finished.isSet { usleep(2_000) }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let s = try run(GenerationRequest(prompt: .text(long), parameters: try GenerationParameters(maxTokens: 1))) { _ in }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        stop.set()
+        running.wait()
+        let all = times.all
+        let before = zip(all, all.dropFirst()).filter { $0.1 <= t0 }.map { Double($0.1 - $0.0) / 1e9 }.sorted()
+        let during = zip(all, all.dropFirst()).filter { $0.1 > t0 && $0.0 < t1 }.map { Double($0.1 - $0.0) / 1e9 }
+        return StreamGapResult(promptTokens: n, baselineGapSeconds: before.isEmpty ? 0 : before[before.count / 2],
+                               worstGapSeconds: during.max() ?? Double(t1 - t0) / 1e9, deltasDuringPrefill: during.count,
+                               timeToFirstTokenSeconds: s.timings.timeToFirstTokenSeconds)
+    }
+}
+
+extension LocalGenerator {
+    /// Aggregate decode speed of `batch` sequences decoded together (`forwardDecodeBatch`), each after its own
+    /// random prompt of `promptTokens`, `genTokens` greedy steps; tokens per second over all sequences.
+    public func batchDecodeBenchmark(batch: Int, promptTokens: Int, genTokens: Int, seed: UInt64 = 42) throws -> (tokensPerSecond: Double, cpuSeconds: Double) {
+        guard batch >= 1 else { throw RAGError.invalidParameter("batch", "must be ≥ 1") }
+        let context = promptTokens + genTokens + 1
+        var rng = SplitMix64(seed: seed)
+        let vocab = model.config.vocabSize
+        let threads = fixedThreads ?? model.maxThreads
+        let states = (0..<batch).map { _ in model.makeState(contextLength: context) }
+        var next: [Int32] = []
+        for s in states {
+            let prompt = (0..<promptTokens).map { _ in Int32(100 + Int(rng.next() % UInt64(vocab - 100))) }
+            try model.forward(prompt, state: s, threads: threads)
+            next.append(Sampler.argmax(s.logits, vocab))
+        }
+        let scratch = model.makeState(contextLength: context, chunk: batch)
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: batch * vocab)
+        defer { logits.deallocate() }
+        let c0 = processCPUSeconds()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<genTokens {
+            try model.forwardDecodeBatch(next, states: states, scratch: scratch, logits: logits, threads: threads)
+            next = states.map { Sampler.argmax($0.logits, vocab) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return (Double(batch * genTokens) / seconds, processCPUSeconds() - c0)
+    }
+}

@@ -36,8 +36,10 @@ public final class LlamaModel: Sendable {
     }
 
     /// Runs `tokens` at positions `state.cachedTokens.count…` and appends them to the cache.
-    /// Returns the logits of the last token (in `state.logits`) when `computeLogits`.
-    public func forward(_ tokens: [Int32], state: LlamaState, threads: Int, computeLogits: Bool = true) throws {
+    /// Returns the logits of the last token (in `state.logits`) when `computeLogits`. With `promptSlices` a chunk of
+    /// one token also takes the multi-token attention kernel, so the cache a prompt leaves does not depend on how it
+    /// was sliced (the scheduler slices prompts by what else is running); otherwise one token is a decode step.
+    public func forward(_ tokens: [Int32], state: LlamaState, threads: Int, computeLogits: Bool = true, promptSlices: Bool = false) throws {
         guard !tokens.isEmpty else { return }
         guard state.cachedTokens.count + tokens.count <= state.contextLength else {
             throw RAGError(.contextOverflow, "\(state.cachedTokens.count + tokens.count) tokens exceed the context of \(state.contextLength)")
@@ -51,13 +53,14 @@ public final class LlamaModel: Sendable {
             let slice = Array(tokens[start..<end])
             let last = end == tokens.count
             forwardChunk(slice, startPos: state.cachedTokens.count, state: state,
-                         threads: min(threads, state.threads), logits: computeLogits && last)
+                         threads: min(threads, state.threads), logits: computeLogits && last, singleToken: slice.count == 1 && !promptSlices)
+            if promptSlices && state.promptPositions == state.cachedTokens.count { state.promptPositions += slice.count }
             state.cachedTokens.append(contentsOf: slice)
             start = end
         }
     }
 
-    private func forwardChunk(_ tokens: [Int32], startPos: Int, state s: LlamaState, threads: Int, logits: Bool) {
+    private func forwardChunk(_ tokens: [Int32], startPos: Int, state s: LlamaState, threads: Int, logits: Bool, singleToken: Bool) {
         let c = config, w = weights
         let T = tokens.count
         let dim = c.dim, hd = c.headDim, kvDim = c.kvDim, hidden = c.hiddenDim
@@ -128,7 +131,7 @@ public final class LlamaModel: Sendable {
                     let g = h / group
                     attendF16(q: s.qkv + t * qkvStride + h * hd, keys: kLayer + g * hd, values: vLayer + g * hd,
                            stride: kvDim, positions: pos + 1, headDim: hd, scale: scale, scores: scores,
-                           out: s.att + t * dim + h * hd, singleToken: T == 1)
+                           out: s.att + t * dim + h * hd, singleToken: singleToken)
                 }
                 ctxw.barrier()
 

@@ -10,6 +10,10 @@ public final class LlamaState: @unchecked Sendable {  // used by one generation 
     public let threads: Int
     /// Tokens whose keys and values are in the cache, position by position.
     public internal(set) var cachedTokens: [Int32] = []
+    /// Leading cached positions computed as prompt (`forward(…, promptSlices: true)` or copied from such): the
+    /// only ones a later prompt reuses, so its cache holds exactly what computing it afresh would (decode steps
+    /// round differently from prompt chunks).
+    public internal(set) var promptPositions = 0
 
     // KV cache in f16 as llama.cpp keeps it; memory is touched only as positions fill.
     let keyCache: UnsafeMutablePointer<UInt16>    // (layers, contextLength, kvDim)
@@ -68,5 +72,6 @@ public final class LlamaState: @unchecked Sendable {  // used by one generation 
     /// Forgets cached positions from `count` on (the cache contents stay; they are overwritten when reused).
     public func truncate(to count: Int) {
         if count < cachedTokens.count { cachedTokens.removeLast(cachedTokens.count - count) }
+        promptPositions = min(promptPositions, count)
     }
 }

@@ -1,48 +1,57 @@
-/// The local `GenerationBackend`: a GGUF Llama model, its tokenizer and one KV cache, generating on its own thread.
+/// The local `GenerationBackend`: a GGUF Llama model, its tokenizer and up to `parallel` sequences in slots, each
+/// with its own KV cache, decoded together by one scheduler thread (see `SlotScheduler`).
 ///
-/// Requests run one at a time (the KV cache is one sequence). The cache keeps the last request's prompt and
-/// completion, so a request that starts with the same tokens (the fixed system prompt) only computes the rest.
+/// A slot's cache keeps its last request's prompt, so a request that starts with the same tokens (the fixed system
+/// prompt) only computes the rest; a new request takes the free slot sharing the longest prefix with it, or copies
+/// that prefix's keys and values from another slot. Only positions computed as prompt are reused (decode steps
+/// round differently), so an answer never depends on what the caches held.
 import Foundation
 import Kernels
 import RAGCore
 import Tokenizers
 
-public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // mutable state is guarded by `lock`
+public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // mutable state lives in `scheduler`
     public let model: LlamaModel
     public let tokenizer: BPETokenizer
     public let template: ChatMLTemplate
     public let contextLength: Int
-    private let state: LlamaState
-    private let lock = NSLock()
-    private var policy: ThreadCountPolicy
+    /// Most sequences decoded together.
+    public let parallel: Int
+    private let scheduler: SlotScheduler
     /// Fixed thread count, or nil to adapt per decode step.
     public let fixedThreads: Int?
-    private var prefixCache: Bool
     /// Start aliases of copy-span constraints (`"Paris"` for `" Paris"`), from the tokenizer.
     public let leadingSpaceAliases: [Int32: Int32]
 
-    /// Whether a request reuses the KV cache of the previous one for the prompt tokens they share. Off, every
-    /// request computes its whole prompt (the output is the same; only the time differs).
+    /// Slots when none is asked for: 4 concurrent clients of `/v1/chat/completions` then share each pass over
+    /// the weights (see docs/ARCHITECTURE.md for the measurements); an idle slot costs no memory.
+    public static let defaultParallel = 4
+
+    /// Whether a request reuses cached KV (its slot's or another slot's) for the prompt tokens they share. Off,
+    /// every request computes its whole prompt (the output is the same; only the time differs).
     public var prefixCacheEnabled: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return prefixCache }
-        set { lock.lock(); prefixCache = newValue; lock.unlock() }
+        get { scheduler.prefixCache }
+        set { scheduler.prefixCache = newValue }
     }
 
     /// - Parameters:
     ///   - threads: most threads per forward pass (default: the cores available).
-    ///   - adaptiveThreads: measure and pick 1…threads per decode step (robust when other processes take cores).
-    ///   - prefixCache: reuse the previous request's KV cache for a shared prompt prefix (see `prefixCacheEnabled`).
+    ///   - adaptiveThreads: measure and pick 1…threads per single-sequence decode step (robust when other
+    ///     processes take cores), measured per batch size.
+    ///   - prefixCache: reuse cached KV for a shared prompt prefix (see `prefixCacheEnabled`).
+    ///   - parallel: most sequences generating at once (each slot's KV cache is allocated on first use).
     public init(modelPath: String, threads: Int? = nil, contextLength: Int = 8192, adaptiveThreads: Bool = true,
-                prefixCache: Bool = true) throws {
+                prefixCache: Bool = true, parallel: Int = LocalGenerator.defaultParallel) throws {
+        guard parallel >= 1 else { throw RAGError.invalidParameter("parallel", "must be at least 1") }
         let n = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         model = try LlamaModel(path: modelPath, threads: n)
         tokenizer = try BPETokenizer(gguf: model.weights.file)
         template = try ChatMLTemplate(gguf: model.weights.file)
-        state = model.makeState(contextLength: contextLength)
-        self.contextLength = state.contextLength
-        policy = ThreadCountPolicy(maxThreads: n)
+        self.contextLength = min(contextLength, model.config.contextLength)
+        self.parallel = parallel
         fixedThreads = adaptiveThreads ? nil : n
-        self.prefixCache = prefixCache
+        scheduler = SlotScheduler(model: model, parallel: parallel, contextLength: self.contextLength,
+                                  prefillChunk: Self.prefillChunk, fixedThreads: fixedThreads, prefixCache: prefixCache)
         leadingSpaceAliases = CopySpanConstraint.leadingSpaceAliases(tokenizer: tokenizer)
     }
 
@@ -81,128 +90,79 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let cancelled = SetOnceFlag()
         continuation.onTermination = { _ in cancelled.set() }
-        let thread = Thread { [self] in
-            do {
-                let summary = try self.run(request, cancelled: cancelled) { continuation.yield(.text($0)) }
-                continuation.yield(.finished(summary))
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+        do {
+            let seq = try makeSequence(request, constraint: nil, cancelled: cancelled, onText: { continuation.yield(.text($0)) }) {
+                switch $0 {
+                case .success(let summary):
+                    continuation.yield(.finished(summary))
+                    continuation.finish()
+                case .failure(let error):
+                    continuation.finish(throwing: error)
+                }
             }
+            scheduler.submit(seq)
+        } catch {
+            continuation.finish(throwing: error)
         }
-        thread.stackSize = 8 << 20
-        thread.start()
         return stream
     }
 
-    /// Prompt tokens per batched forward pass during prefill (cancellation is checked between slices).
-    public static let prefillSlice = 512
+    /// Prompt tokens computed per scheduler step while a prompt is read and other sequences stream (between two of
+    /// their decode steps: the longest they wait); 512 when none streams. Cancellation is checked between chunks.
+    public static let prefillChunk = 64
 
-    /// Generates synchronously on the calling thread, handing each text delta to `onText`.
+    private func makeSequence(_ request: GenerationRequest, constraint explicit: (any LogitsConstraint)?, cancelled: SetOnceFlag,
+                              onText: @escaping (String) -> Void,
+                              onDone: @escaping (Result<GenerationSummary, any Error>) -> Void) throws -> GenerationSequence {
+        let constraint = explicit ?? request.constraint.map { makeConstraint($0) }
+        let prompt = promptTokens(request.prompt)
+        guard !prompt.isEmpty else { throw RAGError.invalidParameter("prompt", "is empty") }
+        guard prompt.count < contextLength else {
+            throw RAGError(.promptTooLong, "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
+        }
+        return GenerationSequence(prompt: prompt, parameters: request.parameters, constraint: constraint, contextLength: contextLength,
+                                  endIDs: tokenizer.endOfGenerationIDs, tokenizer: tokenizer, cancelled: cancelled,
+                                  onText: onText, onDone: onDone)
+    }
+
+    /// Generates, handing each text delta to `onText`, and returns when the generation is done. The sequence runs
+    /// in a slot of the scheduler, batched with whatever else runs; `onText` is called on the scheduler's thread.
     ///
     /// Under a constraint (`constraint`, else the request's) every token is one it allows; generation stops
     /// (`.stop`) at an allowed end of generation or when nothing but the end is allowed, and stops with no tokens
     /// at all when the constraint allows nothing from the start (e.g. no block to copy from).
     public func run(_ request: GenerationRequest, constraint explicit: (any LogitsConstraint)? = nil,
                     cancelled: SetOnceFlag = SetOnceFlag(), onText: (String) -> Void) throws -> GenerationSummary {
-        let p = request.parameters
-        var sampler = Sampler(p)
-        var constraint = explicit ?? request.constraint.map { makeConstraint($0) }
-        let prompt = promptTokens(request.prompt)
-        guard !prompt.isEmpty else { throw RAGError.invalidParameter("prompt", "is empty") }
-        guard prompt.count < contextLength else {
-            throw RAGError(.promptTooLong, "prompt: \(prompt.count) tokens do not fit the context of \(contextLength) (at least one position must remain for the answer)")
-        }
-        lock.lock()
-        defer { lock.unlock() }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        func seconds(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
-
-        let (common, at) = try prefill(prompt, cancelled: cancelled)
-        if at < prompt.count {
-            return GenerationSummary(promptTokenIDs: prompt, completionTokenIDs: [], cachedPromptTokens: common, text: "",
-                                     finishReason: .cancelled, timings: GenerationTimings(
-                                         promptEvaluatedTokens: at - common, promptSeconds: seconds(since: t0),
-                                         generationSeconds: 0, timeToFirstTokenSeconds: 0))
-        }
-        let promptSeconds = seconds(since: t0)
-
-        var completion: [Int32] = []
-        var history = prompt
-        var decoder = BPEStreamDecoder(tokenizer: tokenizer)
-        var stops = StopSequenceMatcher(stops: p.stop)
-        var text = ""
-        var finish = FinishReason.length
-        var ttft = 0.0
-        var stoppedBySequence = false
-        let tGen = DispatchTime.now().uptimeNanoseconds
-        let vocab = model.config.vocabSize
-        let budget = min(p.maxTokens, contextLength - prompt.count)
-        while true {
-            if cancelled.isSet { finish = .cancelled; break }
-            guard let next = sampler.sample(logits: state.logits, vocab: vocab, history: history, constraint: constraint) else {
-                finish = .stop  // the constraint allows nothing (only when it allowed nothing from the start)
-                break
+        try withoutActuallyEscaping(onText) { onText in
+            let done = DispatchSemaphore(value: 0)
+            var result: Result<GenerationSummary, any Error>!
+            let seq = try makeSequence(request, constraint: explicit, cancelled: cancelled, onText: onText) {
+                result = $0
+                done.signal()
             }
-            if completion.isEmpty { ttft = seconds(since: t0) }
-            if tokenizer.endOfGenerationIDs.contains(next) {
-                completion.append(next)
-                finish = .stop
-                break
-            }
-            completion.append(next)
-            history.append(next)
-            constraint?.accept(next)
-            let (emit, stopped) = stops.append(decoder.append(next))
-            if !emit.isEmpty { text += emit; onText(emit) }
-            if stopped { finish = .stop; stoppedBySequence = true; break }
-            // Only the end is left: the answer is complete, no need for another forward pass.
-            if let c = constraint, !c.canContinue { finish = .stop; break }
-            if completion.count >= budget { finish = .length; break }
-            let threads = fixedThreads ?? policy.next()
-            let ts = DispatchTime.now().uptimeNanoseconds
-            try model.forward([next], state: state, threads: threads)
-            if fixedThreads == nil { policy.record(threads: threads, seconds: seconds(since: ts)) }
+            scheduler.submit(seq)
+            done.wait()
+            return try result.get()
         }
-        if !stoppedBySequence {
-            // Bytes of an unfinished character and text held back as a possible stop-sequence start.
-            let (emit, stopped) = stops.append(decoder.flush())
-            let rest = stopped ? emit : emit + stops.flush()
-            if stopped { finish = .stop }
-            if !rest.isEmpty { text += rest; onText(rest) }
-        }
-        let timings = GenerationTimings(promptEvaluatedTokens: prompt.count - common, promptSeconds: promptSeconds,
-                                        generationSeconds: seconds(since: tGen), timeToFirstTokenSeconds: ttft)
-        return GenerationSummary(promptTokenIDs: prompt, completionTokenIDs: completion, cachedPromptTokens: common,
-                                 text: text, finishReason: finish, timings: timings)
     }
 
-    /// Computes `prompt` into the KV cache, its last token's logits in `state.logits`; returns the cached prefix
-    /// length reused and the positions computed (less than `prompt.count` when cancelled; the cache then holds them).
-    /// The caller holds `lock`.
-    private func prefill(_ prompt: [Int32], cancelled: SetOnceFlag) throws -> (common: Int, at: Int) {
+    /// Computes `prompt` into `state`'s KV cache, its last token's logits in `state.logits`; returns the cached
+    /// prefix length reused. Runs on the scheduler thread (exclusive work).
+    private func prefill(_ prompt: [Int32], state: LlamaState, reuse: Bool) throws -> Int {
         // Reuse the cached prefix; at least the last prompt token is computed again, for its logits.
         var common = 0
-        let cached = prefixCache ? state.cachedTokens : []
-        while common < min(cached.count, prompt.count - 1) && cached[common] == prompt[common] { common += 1 }
+        let cached = reuse ? state.cachedTokens : []
+        while common < min(cached.count, prompt.count - 1, state.promptPositions) && cached[common] == prompt[common] { common += 1 }
         state.truncate(to: common)
         // The last prompt token always goes through the single-token (decode) path, whether the rest came from the
         // cache or was just computed in batch: the batched and single-token kernels round differently, and the
         // first sampled token must not depend on what the cache held (same seed, same answer, warm or cold).
-        // In slices, so a request cancelled (deadline, client gone, shutdown) stops within one slice, not after a
-        // 2,000-token prefill.
-        var at = common
-        while at < prompt.count - 1 {
-            if cancelled.isSet {
-                state.truncate(to: at)
-                return (common, at)
-            }
-            let end = min(prompt.count - 1, at + Self.prefillSlice)
-            try model.forward(Array(prompt[at..<end]), state: state, threads: fixedThreads ?? model.maxThreads)
-            at = end
+        let threads = fixedThreads ?? model.maxThreads
+        if common < prompt.count - 1 {
+            try model.forward(Array(prompt[common..<(prompt.count - 1)]), state: state, threads: threads, promptSlices: true)
         }
-        try model.forward([prompt[prompt.count - 1]], state: state, threads: fixedThreads ?? model.maxThreads)
-        return (common, prompt.count)
+        try model.forward([prompt[prompt.count - 1]], state: state, threads: threads)
+        return common
     }
 
     /// Log-likelihood of each continuation after `prompt`: the sum and mean of its tokens' natural-log
@@ -227,12 +187,12 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
                 throw RAGError.invalidParameter("continuation", "token id \(t) outside the vocabulary 0..<\(vocab)")
             }
         }
-        lock.lock()
-        defer { lock.unlock() }
-        _ = try prefill(ids, cancelled: SetOnceFlag())
-        let promptLogits = Array(UnsafeBufferPointer(start: state.logits, count: vocab))
-        let threads = fixedThreads ?? model.maxThreads
-        var scores: [ContinuationScore] = []
+        let model = model, threads = fixedThreads ?? model.maxThreads
+        return try scheduler.exclusive { scheduler in
+            let state = scheduler.auxState()
+            _ = try self.prefill(ids, state: state, reuse: scheduler.prefixCacheOnThread)
+            let promptLogits = Array(UnsafeBufferPointer(start: state.logits, count: vocab))
+            var scores: [ContinuationScore] = []
         for c in continuations {
             var sum = 0.0
             for (i, t) in c.enumerated() {
@@ -247,6 +207,7 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
             scores.append(ContinuationScore(logProbability: sum, tokens: c.count))
         }
         return scores
+        }
     }
 
     /// log softmax(logits)[token], in Double.
@@ -260,7 +221,11 @@ public final class LocalGenerator: GenerationBackend, @unchecked Sendable {  // 
 
     /// Drops the cached KV prefix (the next request computes its whole prompt).
     public func resetCache() {
-        lock.lock(); defer { lock.unlock() }
-        state.truncate(to: 0)
+        try? scheduler.exclusive { $0.resetCaches() }
     }
+
+    /// Slot occupancy and throughput so far.
+    public var slotStatistics: SlotStatistics { scheduler.statistics }
+
+    deinit { scheduler.stop() }
 }

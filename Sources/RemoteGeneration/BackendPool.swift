@@ -19,6 +19,10 @@ public final class BackendPool: GenerationBackend, @unchecked Sendable {
 
     public var status: [Status] { members.status }
 
+    /// Generations sent to one backend at once when none is configured: what such a server decodes together
+    /// (`rag serve`'s default `--parallel`, `LocalGenerator.defaultParallel`; llama-server's `--parallel 4`).
+    public static let defaultConcurrencyPerBackend = 4
+
     /// Checks every backend now and then every `interval` until the pool is released.
     public func startHealthChecks(interval: Duration = .seconds(2)) { members.startHealthChecks(interval: interval) }
 

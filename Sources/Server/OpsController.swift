@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Prometheus
+import Generator
+import Metrics
 import RemoteGeneration
 
 struct OpsController: RouteController {
@@ -68,8 +70,29 @@ struct OpsController: RouteController {
     }
 
     func metrics(_ request: Request) async throws -> Response {
+        if let local = (try? state.ready())?.generator.local { Self.recordSlots(local.slotStatistics) }
         let bytes = registry.emitToBuffer()
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The local generator's slots, read when /metrics is scraped: occupancy now, and cumulative batch rows,
+    /// steps, tokens and seconds (rates and mean batch size come from the counters' deltas).
+    static func recordSlots(_ st: SlotStatistics) {
+        Gauge(label: "rag_generator_slots").record(st.slots)
+        Gauge(label: "rag_generator_slots_busy").record(st.busySlots)
+        Gauge(label: "rag_generator_slots_allocated").record(st.allocatedSlots)
+        Gauge(label: "rag_generator_slot_queue_depth").record(st.queued)
+        Gauge(label: "rag_generator_kv_bytes_per_slot").record(st.kvBytesPerSlot)
+        Gauge(label: "rag_generator_decode_steps").record(st.decodeSteps)
+        Gauge(label: "rag_generator_decode_batch_rows").record(st.decodeRows)
+        Gauge(label: "rag_generator_decode_batch_mean").record(st.decodeSteps > 0 ? Double(st.decodeRows) / Double(st.decodeSteps) : 0)
+        Gauge(label: "rag_generator_decode_batch_max").record(st.largestBatch)
+        Gauge(label: "rag_generator_decode_seconds").record(st.decodeSeconds)
+        Gauge(label: "rag_generator_decode_tokens_per_second").record(st.decodeSeconds > 0 ? Double(st.decodeRows) / st.decodeSeconds : 0)
+        Gauge(label: "rag_generator_prefill_tokens").record(st.prefillTokens)
+        Gauge(label: "rag_generator_prefill_seconds").record(st.prefillSeconds)
+        Gauge(label: "rag_generator_prefill_tokens_per_second").record(st.prefillSeconds > 0 ? Double(st.prefillTokens) / st.prefillSeconds : 0)
+        Gauge(label: "rag_generator_shared_prefix_tokens").record(st.sharedPrefixTokens)
     }
 }

@@ -1,5 +1,6 @@
 /// What `rag serve` was told: where to listen, what to serve, and the limits.
 import Adaptation
+import Generator
 import Backends
 import Foundation
 import RAGCore
@@ -25,7 +26,10 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(120)
     /// Idle keep-alive connections are closed after this.
     public var idleTimeout: Duration = .seconds(60)
-    public var maxConcurrentGenerations = 1
+    /// Generations running at once; nil: the local generator's slot count (`parallel`), 4 per openai: backend.
+    public var maxConcurrentGenerations: Int?
+    /// Local generator slots: sequences decoded together in one pass over the weights.
+    public var parallel = LocalGenerator.defaultParallel
     /// Generations that may wait for a free slot; more get 503 with Retry-After.
     public var maxQueuedGenerations = 8
     public var indexPath: String

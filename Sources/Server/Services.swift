@@ -75,13 +75,17 @@ final class Services: @unchecked Sendable {
         remoteEncoder = remote
         generator = try LoadedGenerator.load(
             configuration.generator, modelsDirectory: configuration.modelsDirectory,
-            contextLength: configuration.contextLength, threads: configuration.threads,
+            contextLength: configuration.contextLength, threads: configuration.threads, parallel: configuration.parallel,
             backendModel: configuration.backendModel, backendAPIKey: configuration.backendAPIKey,
             connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
         template = try PromptTemplate.load(configuration.template)
         reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory, reusing: encoder?.base)
         if case .local = configuration.generator { defaultStyle = reader != nil ? .short : .free } else { defaultStyle = .free }
-        gate = GenerationGate(concurrency: configuration.maxConcurrentGenerations, maxQueued: configuration.maxQueuedGenerations)
+        // The gate lets in as many generations as the local generator has slots (each request is decoded alongside the
+        // others) or, for openai: backends, as many as those servers batch together.
+        let concurrency = configuration.maxConcurrentGenerations
+            ?? generator.local?.parallel ?? BackendPool.defaultConcurrencyPerBackend * (generator.pool?.status.count ?? 1)
+        gate = GenerationGate(concurrency: concurrency, maxQueued: configuration.maxQueuedGenerations)
         if hasVectors, let encoder {
             let (query, notes) = try QueryEncoder.load(store: store, base: encoder.base, encoding: configuration.queryEncoding)
             for note in notes { FileHandle.standardError.write(Data("rag: warning: \(note)\n".utf8)) }

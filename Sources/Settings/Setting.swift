@@ -58,7 +58,8 @@ public enum Setting {
     public static let maxBodyBytes = SettingDefinition(.serve, "max_body_bytes", .int(min: 1024, max: nil), .int(1 << 20), "Largest request body in bytes.")
     public static let maxConnections = SettingDefinition(.serve, "max_connections", .int(min: 1, max: nil), .int(512), "Most connections open at once; more wait to be accepted.")
     public static let requestTimeout = SettingDefinition(.serve, "request_timeout", .double(min: 0, max: nil), .double(120), "Longest a request may take, in seconds (streamed answers included).")
-    public static let maxConcurrent = SettingDefinition(.serve, "max_concurrent", .int(min: 1, max: nil), nil, "Generations running at once (default: 1 for local, 4 per backend for openai:).")
+    public static let maxConcurrent = SettingDefinition(.serve, "max_concurrent", .int(min: 1, max: nil), nil, "Generations running at once (default: the local generator's slots, --parallel; 4 per backend for openai:).")
+    public static let parallel = SettingDefinition(.serve, "parallel", .int(min: 1, max: 64), .int(4), "Local generator slots: sequences decoded together in one pass over the weights.")
     public static let maxQueue = SettingDefinition(.serve, "max_queue", .int(min: 0, max: nil), .int(8), "Generations that may wait; more get 503 with Retry-After.")
     public static let healthInterval = SettingDefinition(.serve, "health_interval", .double(min: 0, max: nil), .double(2), "Seconds between health checks of generator and encoder backends.")
 
@@ -70,7 +71,7 @@ public enum Setting {
         maxTokens, stop, seed, readerPassages, readerRankPenalty, readerGeneratorWeight, noPruneContext, keepUnsupported,
         noPrefixCache,
         host, port, allowedHost, insecureNoAuth, queryLogDays, queryLogRows, answerCacheRows, maxBodyBytes,
-        maxConnections, requestTimeout, maxConcurrent, maxQueue, healthInterval,
+        maxConnections, requestTimeout, maxConcurrent, parallel, maxQueue, healthInterval,
     ]
 
     /// The definition of `section.key`, if there is one.

@@ -16,6 +16,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
     @Option(help: "Most tokens per response.") var maxTokens = 64
     @Option(help: "Bearer key, if the server needs one.") var apiKey: String?
     @Option(help: "Questions for --route ask.") var questions = "Tests/Fixtures/corpus-questions.jsonl"
+    @Option(help: "Answer style for --route ask (short, free, extractive; default: the server's).") var style: String?
 
     func validate() throws {
         guard clients >= 1, requests >= 1 else { throw ValidationError("--clients and --requests must be at least 1") }
@@ -29,6 +30,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         bench.maxTokens = maxTokens
         bench.apiKey = apiKey
         bench.questions = questions
+        bench.style = style
         try printJSON(try await bench.run())
     }
 }

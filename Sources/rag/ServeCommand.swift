@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("template"), help: settingHelp(Setting.template)) var templateFlag: String?
     @Option(name: .customLong("generator"), help: settingHelp(Setting.generator)) var generatorFlag: String?
     @Option(name: .customLong("generator-model"), help: settingHelp(Setting.generatorModel)) var generatorModelFlag: String?
+    @Option(name: .customLong("parallel"), help: settingHelp(Setting.parallel)) var parallelFlag: Int?
     @Option(help: "Bearer key sent to openai: backends (env RAG_GENERATOR_API_KEY).") var generatorApiKey: String?
     @Option(name: .customLong("health-interval"), help: settingHelp(Setting.healthInterval)) var healthIntervalFlag: Double?
     @Option(name: .customLong("context-length"), help: settingHelp(Setting.contextLength)) var contextLengthFlag: Int?
@@ -62,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
     var healthInterval: Double { CLISettings.double(Setting.healthInterval, healthIntervalFlag) }
     var contextLength: Int { CLISettings.int(Setting.contextLength, contextLengthFlag) }
     var threads: Int? { CLISettings.current.int(Setting.threads, flag: threadsFlag) }
+    var parallel: Int { CLISettings.int(Setting.parallel, parallelFlag) }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535, got \(port)") }
@@ -73,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard contextLength >= 256 && contextLength <= 8192 else { throw ValidationError("--context-length must be between 256 and 8192") }
         guard healthInterval > 0 else { throw ValidationError("--health-interval must be positive") }
         if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be at least 1") }
+        guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 64, got \(parallel)") }
         do { _ = try GeneratorChoice(parsing: generator) } catch let e as RAGError { throw ValidationError(e.message) }
     }
 
@@ -107,11 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
         c.encoder = try encoderOptions.settings
         c.contextLength = contextLength
         c.threads = threads
-        if case .openAI(let urls) = c.generator {
-            c.maxConcurrentGenerations = maxConcurrent ?? 4 * urls.count
-        } else {
-            c.maxConcurrentGenerations = maxConcurrent ?? 1
-        }
+        c.maxConcurrentGenerations = maxConcurrent  // nil: the slot count, or 4 per openai: backend
+        c.parallel = parallel
         if ProcessInfo.processInfo.environment["RAG_EXIT_WITH_PARENT"] == "1" {
             // For test harnesses: a server whose parent died (a crashed test run) must not outlive it.
             let parent = getppid()

@@ -155,7 +155,7 @@ import Testing
         let s = try engine.run(GenerationRequest(prompt: .text(long), parameters: try .init(maxTokens: 8)), cancelled: flag) { _ in }
         #expect(s.finishReason == .cancelled)
         #expect(s.completionTokens == 0)
-        #expect(s.promptTokens > LocalGenerator.prefillSlice)
+        #expect(s.promptTokens > LocalGenerator.prefillChunk)
         let after = try engine.run(GenerationRequest(prompt: .text("Hi"), parameters: try .init(maxTokens: 2))) { _ in }
         #expect(after.completionTokens == 2)
     }
