@@ -21,7 +21,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as one JSON object.") var json = false
     @OptionGroup var configOptions: ConfigOptions
     @Flag(name: .customLong("no-embed"), help: settingHelp(Setting.noEmbed)) var noEmbedFlag = false
-    @Option(name: .customLong("encoder-precision"), help: settingHelp(Setting.encoderPrecision)) var encoderPrecisionFlag: EncoderPrecision?
+    @Option(name: .customLong("encoder-precision"), help: settingHelp(Setting.encoderPrecision)) var encoderPrecisionFlag: PrecisionChoice?
     @Flag(help: "Replace vectors made by another encoder or precision instead of refusing to mix them.") var reembed = false
     @Option(name: .customLong("chunk-tokens"), help: settingHelp(Setting.chunkTokens)) var chunkTokensFlag: Int?
     @Option(name: .customLong("chunk-overlap"), help: settingHelp(Setting.chunkOverlap)) var chunkOverlapFlag: Int?
@@ -31,7 +31,26 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Files or folders to ingest.") var paths: [String]
 
     var noEmbed: Bool { CLISettings.bool(Setting.noEmbed, noEmbedFlag) }
-    var encoderPrecision: EncoderPrecision { CLISettings.choice(Setting.encoderPrecision, encoderPrecisionFlag) }
+    var precisionChoice: PrecisionChoice { CLISettings.choice(Setting.encoderPrecision, encoderPrecisionFlag) }
+
+    /// `auto`: the precision of the vectors the index already holds (so re-ingesting never needs --reembed), and
+    /// for a new index or one without vectors int8 with the local encoder, fp32 through openai: encoders.
+    func encoderPrecision(indexModel: String?) throws -> EncoderPrecision {
+        switch precisionChoice {
+        case .fp32: return .fp32
+        case .int8: return .int8
+        case .auto:
+            var model = indexModel
+            if model == nil, shards != nil, ShardLayout.isSharded(indexOptions.path) {
+                let manifest = try ShardLayout.load(at: indexOptions.path)
+                model = ShardLayout.shardPaths(indexOptions.path, manifest).lazy
+                    .compactMap { try? IndexStore(path: $0, readOnly: true).meta("embedding_model") }.first
+            }
+            // Through openai: servers the local encoder only checks their vectors, on a probe whose cosine cannot
+            // tell int8 from fp32: take fp32, what other encoders (and `rag serve` over an index without vectors) compute.
+            return model.map { EncoderPrecision(modelID: $0) } ?? (encoderOptions.isLocal ? .int8 : .fp32)
+        }
+    }
     var chunkTokens: Int { CLISettings.int(Setting.chunkTokens, chunkTokensFlag) }
     var chunkOverlap: Int { CLISettings.int(Setting.chunkOverlap, chunkOverlapFlag) }
     var followSymlinks: Bool { CLISettings.bool(Setting.followSymlinks, followSymlinksFlag) }
@@ -58,7 +77,8 @@ struct IngestCommand: AsyncParsableCommand {
         let indexModel = shards == nil && FileManager.default.fileExists(atPath: indexOptions.path)
             ? (try? IndexStore(path: indexOptions.path, readOnly: true).meta("embedding_model")) : nil
         let embedder = noEmbed ? nil : try encoderOptions.embedder(
-            modelsDirectory: modelOptions.directory, indexModel: indexModel, precision: encoderPrecision, replacing: reembed)
+            modelsDirectory: modelOptions.directory, indexModel: indexModel, precision: try encoderPrecision(indexModel: indexModel),
+            replacing: reembed)
         // Chunks are sized with the local encoder's tokenizer, also when a remote encoder embeds them.
         let counter = try (embedder as? MiniLMEncoder)?.tokenizer ?? models.wordPiece()
         var options = IngestOptions()
@@ -113,4 +133,9 @@ extension IngestCommand: SettingsCommand {
         try validate()
         try encoderOptions.validate()
     }
+}
+
+/// `--encoder-precision`: a precision, or `auto` (the index's own; int8 for a new index).
+enum PrecisionChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, fp32, int8
 }

@@ -132,11 +132,13 @@ import Testing
         #expect(renamed.json?["embedded"] as? Int == 0, "a renamed file's chunks come from the embedding cache")
         #expect((renamed.json?["embedding_cache_hits"] as? Int ?? 0) > 0)
 
-        // Vectors of another precision are not mixed in silently.
-        let mixed = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8"])
+        // The default (auto) made int8 vectors for the new index and keeps to them; vectors of another precision are
+        // not mixed in silently.
+        #expect(try IndexStore(path: index, readOnly: true).meta("embedding_model")?.contains("/int8@") == true)
+        let mixed = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "fp32"])
         #expect(mixed.status == 4, "encoder_mismatch: an index that cannot be used as asked")
         #expect(mixed.stderr.contains("--reembed"))
-        let replaced = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "int8", "--reembed", "--json"])
+        let replaced = try CLI.run(["ingest", docs.path, "--index", index, "--encoder-precision", "fp32", "--reembed", "--json"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(try CLI.run(["stats", "--index", index, "--json"]).json?["embeddings"] as? Int == chunks)
     }

@@ -94,9 +94,10 @@ import Testing
         #expect(summary["chunks"] as? Int == 1200 && summary["embedded"] as? Int == 1200, "\(summary)")
         #expect(try await Self.embeddingsServed(a) >= 1)
 
-        // The same corpus through the local encoder: the same chunks, the same vectors, the same model id.
+        // The same corpus through the local encoder at the servers' precision (fp32: their index has no vectors; a
+        // remote ingest's `auto` precision is fp32 too): the same chunks, the same vectors, the same model id.
         let localIndex = dir.appendingPathComponent("local.sqlite").path
-        let l = try CLI.run(["ingest", corpus, "--index", localIndex, "--json"])
+        let l = try CLI.run(["ingest", corpus, "--index", localIndex, "--encoder-precision", "fp32", "--json"])
         #expect(l.status == 0, "\(l.stderr)")
         let remote = try Self.vectors(remoteIndex), local = try Self.vectors(localIndex)
         #expect(remote.count == 1200 && Set(remote.keys) == Set(local.keys))
