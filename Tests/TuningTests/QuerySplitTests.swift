@@ -12,6 +12,10 @@ import Testing
         #expect(c.tuning != a.tuning)
     }
 
+    @Test func anotherSeedGivesAnotherSplit() {
+        #expect(QuerySplit(ids: ids, tuneFraction: 0.5, seed: 1).tuning != QuerySplit(ids: ids, tuneFraction: 0.5, seed: 2).tuning)
+    }
+
     @Test func partsAreDisjointCoverEveryIDAndTakeTheRoundedFraction() {
         let s = QuerySplit(ids: ids, tuneFraction: 0.5, seed: 7)
         #expect(s.tuning.count == 13)  // 12.5 rounds away from zero
