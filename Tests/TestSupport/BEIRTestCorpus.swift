@@ -9,11 +9,16 @@ public enum BEIRTestCorpus {
         public var qrels: URL
     }
 
+    /// corpus.jsonl, queries.jsonl and qrels.tsv in `directory`.
+    public static func files(in directory: URL) -> Files {
+        Files(corpus: directory.appendingPathComponent("corpus.jsonl"),
+              queries: directory.appendingPathComponent("queries.jsonl"),
+              qrels: directory.appendingPathComponent("qrels.tsv"))
+    }
+
     /// Writes corpus.jsonl, queries.jsonl and qrels.tsv into `directory`.
     public static func write(to directory: URL) throws -> Files {
-        let files = Files(corpus: directory.appendingPathComponent("corpus.jsonl"),
-                          queries: directory.appendingPathComponent("queries.jsonl"),
-                          qrels: directory.appendingPathComponent("qrels.tsv"))
+        let files = files(in: directory)
         try """
             {"_id": "d1", "title": "Penguins", "text": "Emperor penguins breed in the Antarctic winter."}
             {"_id": "d2", "title": "Camels", "text": "Camels store fat in their humps to survive the desert."}

@@ -51,17 +51,12 @@ public enum TuneTestSet {
         ("q12", "bird with the longest yearly journey", ["d30"]),
     ]
 
-    public struct Files: Sendable {
-        public var corpus: URL
-        public var queries: URL
-        public var qrels: URL
-    }
+    /// The same three files as the smaller BEIR test set.
+    public typealias Files = BEIRTestCorpus.Files
 
     /// Writes corpus.jsonl, queries.jsonl and qrels.tsv into `directory`.
     public static func write(to directory: URL) throws -> Files {
-        let files = Files(corpus: directory.appendingPathComponent("corpus.jsonl"),
-                          queries: directory.appendingPathComponent("queries.jsonl"),
-                          qrels: directory.appendingPathComponent("qrels.tsv"))
+        let files = BEIRTestCorpus.files(in: directory)
         func line(_ object: [String: String]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
