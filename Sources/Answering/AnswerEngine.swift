@@ -115,9 +115,9 @@ public struct AskOptions: Sendable {
     /// Free style: keep sentences the support check flags (they are always listed in `unsupported_sentences`).
     public var keepUnsupported = false
     /// Short style: how many of the top chunks the span reader reads.
-    public var readerPassages = 3
+    public var readerPassages = 5
     /// Short style: subtracted from a span's score per rank of its chunk (retrieval's order as a prior).
-    public var readerRankPenalty: Float = 0.5
+    public var readerRankPenalty: Float = 1
     /// Short style: weight of the generator's mean log-probability (per word) of each of the best spans; 0: off.
     public var readerGeneratorWeight: Float = 0
     /// Short style: how many of the best spans the generator weighs.
@@ -311,7 +311,7 @@ public final class AnswerEngine: @unchecked Sendable {
             parameters["style"] = style.rawValue
             parameters["keep_unsupported"] = String(options.keepUnsupported)
             parameters["prune"] = String(options.pruneContext)
-            parameters["reader"] = "\(options.readerPassages)|\(options.readerRankPenalty)|\(options.readerMinScore)|\(options.readerGeneratorWeight)|\(options.readerGeneratorCandidates)|\(reader?.weights.path ?? "-")"
+            parameters["reader"] = "\(options.readerPassages)|\(options.readerRankPenalty)|\(options.readerMinScore)|\(options.readerGeneratorWeight)|\(options.readerGeneratorCandidates)|\(reader?.weights.sha256 ?? "-")"
         }
         parameters["template"] = template.name + ContentHash.sha256Hex(template.system + "\u{1F}" + (template.assistantPrefix ?? "") + "\u{1F}" + template.render(question: "", contexts: []))
         parameters["sampling"] = "\(p.temperature)|\(p.topK)|\(p.topP)|\(p.minP)|\(p.repeatPenalty)|\(p.repeatLastN)|\(p.maxTokens)|\(p.stop)|\(p.seed.map(String.init) ?? "-")"

@@ -55,13 +55,16 @@ public struct QAQuestion: Sendable, Equatable {
 /// Which questions of qa-dev (SQuAD v1.1 dev) a run asks, by the article number in the passage `_id`
 /// (`a<article>p<paragraph>`): the project tunes and trains on articles 0–23 and reports on articles 24–47.
 public enum QASplit: String, Sendable, CaseIterable {
-    case all, train, test
+    /// `validation`: articles 22–23, part of train but held out of the span reader's training (it learns on 0–21),
+    /// where its settings are chosen.
+    case all, train, validation, test
 
     /// The articles of the split.
     public var articles: ClosedRange<Int>? {
         switch self {
         case .all: nil
         case .train: 0...23
+        case .validation: 22...23
         case .test: 24...47
         }
     }

@@ -32,22 +32,27 @@ public final class MiniLMEncoder: Embedder, @unchecked Sendable {
     /// whole batches. Every op — the big projections, per-sequence attention, LayerNorm, GELU — then runs on both
     /// cores with no synchronisation inside a batch; OpenBLAS threading would parallelise only the large sgemms and
     /// leave the many small attention products and the element-wise ops on one core.
+    ///
+    /// `patch`: a change applied to the weights in memory before use (a fine-tuned variant stored as a delta); its id
+    /// becomes part of `modelID`.
     public init(directory: URL, precision: EncoderPrecision = .fp32, workers: Int? = nil,
-                maxBatchTokens: Int = 4096) throws {
+                maxBatchTokens: Int = 4096, patch: EncoderWeightsPatch? = nil) throws {
         try KernelSelection.ensureChosen()
         tokenizer = try WordPieceTokenizer(directory: directory)
         config = try BertConfiguration(directory: directory)
         pooling = try PoolingConfiguration(directory: directory)
         self.precision = precision
         let weightsPath = directory.appendingPathComponent("model.safetensors").path
-        let file = try SafeTensorsFile(path: weightsPath)
+        let file = try SafeTensorsFile(path: weightsPath, writable: patch != nil)
+        // The checkpoint's own digest (cached by path), taken before a patch changes the bytes in memory.
+        weightsSHA256 = WeightsHash.sha256(of: file)
+        try patch?.apply(file, config)
         model = try BertModel(config: config, file: file, precision: precision)
         guard tokenizer.vocabularySize <= config.vocabularySize else {
             throw RAGError.unsupported(directory.path,
                 "vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size \(config.vocabularySize)")
         }
-        weightsSHA256 = WeightsHash.sha256(of: file)
-        modelID = "\(directory.lastPathComponent)/\(precision.rawValue)@sha256:\(weightsSHA256)"
+        modelID = "\(directory.lastPathComponent)/\(precision.rawValue)@sha256:\(weightsSHA256)" + (patch.map { "+\($0.id)" } ?? "")
         maxSequenceLength = min(tokenizer.configuration.maxLength, config.maxPositions)
         self.maxBatchTokens = max(maxBatchTokens, maxSequenceLength)
         self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -163,6 +168,20 @@ extension MiniLMEncoder {
             }
         }
         return out
+    }
+}
+
+/// A change to an encoder's weights made in memory at load, before the model is built: a fine-tuned variant stored
+/// as a small delta over the checkpoint (the span reader's low-rank adapters). `apply` gets the checkpoint opened
+/// writable (private copy-on-write pages; the file is never written) and its configuration.
+public struct EncoderWeightsPatch: Sendable {
+    /// Names the change in `MiniLMEncoder.modelID` (e.g. the delta file's digest).
+    public let id: String
+    public let apply: @Sendable (SafeTensorsFile, BertConfiguration) throws -> Void
+
+    public init(id: String, apply: @escaping @Sendable (SafeTensorsFile, BertConfiguration) throws -> Void) {
+        self.id = id
+        self.apply = apply
     }
 }
 

@@ -29,12 +29,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     public let path: String
     public let tensors: [String: TensorInfo]
+    /// Whether tensors may be changed in memory (see `init(path:writable:)`).
+    public let writable: Bool
     private let base: UnsafeMutableRawPointer
     private let mappedLength: Int
     private let dataStart: Int
 
-    public init(path: String) throws {
+    /// `writable`: a private copy-on-write mapping whose tensors may be changed in memory (`mutableFloat32`); the file
+    /// itself is never written.
+    public init(path: String, writable: Bool = false) throws {
         self.path = path
+        self.writable = writable
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw RAGError.missing(path) }
         defer { close(fd) }
@@ -42,7 +47,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard fstat(fd, &st) == 0 else { throw RAGError.missing(path) }
         let length = Int(st.st_size)
         guard length >= 8 else { throw RAGError.corrupt(path, "\(length) bytes, shorter than the 8-byte header length") }
-        guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+        guard let mapped = mmap(nil, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw RAGError.corrupt(path, "cannot be memory-mapped (errno \(errno))")
         }
         base = mapped
@@ -115,6 +120,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw RAGError.tensor(path, name, "data is not 4-byte aligned")
         }
         return UnsafePointer(p.assumingMemoryBound(to: Float.self))
+    }
+
+    /// A float32 tensor of exactly `shape` to change in memory; only for a file opened `writable`.
+    public func mutableFloat32(_ name: String, shape: [Int]) throws -> UnsafeMutablePointer<Float> {
+        guard writable else { throw RAGError.tensor(path, name, "the file was opened read-only") }
+        return UnsafeMutablePointer(mutating: try float32(name, shape: shape))
     }
 
     /// The whole file's bytes (for hashing).

@@ -1,9 +1,9 @@
-/// What a question asks for, from its wording: the wh-word class the span reader is conditioned on, and whether
-/// it is a yes/no question.
+/// What a question asks for, from its wording: its wh-word class (what, who, how many, …), and whether it is a
+/// yes/no question.
 import Foundation
 
 public enum QuestionKind {
-    /// The wh-classes, in the order of the reader's one-hot features (the trained weights depend on it).
+    /// The wh-classes; the last, "other", is a question without a wh-word.
     public static let classes = ["what", "which", "who", "whom", "whose", "when", "where", "why", "how many", "how much",
                                  "how long", "how", "what year", "other"]
     /// Checked in this order: the first phrase found anywhere in the question (as whole words) decides.

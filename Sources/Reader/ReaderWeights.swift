@@ -1,20 +1,20 @@
-/// The span reader's trained head: a two-layer perceptron from per-token features to start and end logits,
-/// stored as safetensors (`w0` features×hidden with the feature normalisation folded in, `b0`, `w1` hidden×2, `b1`).
+/// The span reader's trained weights: low-rank adapters that turn the sentence encoder into a reader (merged into
+/// its weights at load, see `LowRankAdapters`) and the start/end head over its last layer (`head.weight` [2, hidden],
+/// `head.bias` [2]), one safetensors file written by `scripts/reader/finetune.py`.
 import Encoder
 import Foundation
 import RAGCore
 
 public struct ReaderWeights: @unchecked Sendable {
     public let path: String
-    public let features: Int
     public let hidden: Int
+    /// sha256 of the file (part of the reader encoder's model id and of the answer cache's key).
+    public let sha256: String
     let file: SafeTensorsFile
-    let w0: UnsafePointer<Float>
-    let b0: UnsafePointer<Float>
-    let w1: UnsafePointer<Float>
-    let b1: UnsafePointer<Float>
+    let head: UnsafePointer<Float>
+    let headBias: UnsafePointer<Float>
 
-    /// The weights shipped with rag (trained on SQuAD v1.1 dev articles 0–23; see docs/ARCHITECTURE.md).
+    /// The weights shipped with rag (trained on SQuAD v1.1 dev articles 0–21; see docs/ARCHITECTURE.md).
     /// Looked up beside the executable (`rag_Reader.resources/`, where SwiftPM puts it) rather than through
     /// `Bundle.module`, whose accessor stops the process when the bundle is not there (a binary copied elsewhere).
     public static func bundledPath() -> String? {
@@ -27,19 +27,19 @@ public struct ReaderWeights: @unchecked Sendable {
 
     public init(path: String) throws {
         file = try SafeTensorsFile(path: path)
-        guard let shape0 = file.tensors["w0"]?.shape, shape0.count == 2, let shape1 = file.tensors["w1"]?.shape,
-              shape1.count == 2, shape1[0] == shape0[1], shape1[1] == 2 else {
-            throw RAGError(.modelInvalid, "\(path): not a span reader (expects tensors w0 [features, hidden], b0, w1 [hidden, 2], b1)")
-        }
-        guard shape0[0] == ReaderFeatures.count else {
-            throw RAGError(.modelInvalid, "\(path): the reader expects \(shape0[0]) features per token; this build computes \(ReaderFeatures.count)")
+        guard let shape = file.tensors["head.weight"]?.shape, shape.count == 2, shape[0] == 2, shape[1] > 0,
+              LowRankAdapters.isAdapterFile(file) else {
+            throw RAGError(.modelInvalid, "\(path): not a span reader (expects encoder adapters `L.NAME.lora_a/lora_b` and a head `head.weight` [2, hidden], `head.bias` [2])")
         }
         self.path = path
-        features = shape0[0]
-        hidden = shape0[1]
-        w0 = try file.float32("w0", shape: shape0)
-        b0 = try file.float32("b0", shape: [hidden])
-        w1 = try file.float32("w1", shape: shape1)
-        b1 = try file.float32("b1", shape: [2])
+        hidden = shape[1]
+        head = try file.float32("head.weight", shape: [2, hidden])
+        headBias = try file.float32("head.bias", shape: [2])
+        sha256 = ContentHash.sha256Hex(file.bytes)
+    }
+
+    /// The adapters as a patch of the encoder's weights.
+    public var encoderPatch: EncoderWeightsPatch {
+        LowRankAdapters.patch(file, id: "reader-\(sha256.prefix(16))")
     }
 }

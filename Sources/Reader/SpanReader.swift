@@ -1,6 +1,9 @@
-/// Extractive span reader: reads a question with each passage through the sentence encoder (jointly, as one
-/// [CLS] question [SEP] passage [SEP] sequence), scores every token as the start and end of the answer with a
-/// small trained head, and returns the best spans — always verbatim substrings of a passage, word-aligned.
+/// Extractive span reader: reads a question with each passage through the sentence encoder fine-tuned as a reader
+/// (all-MiniLM-L6-v2 with trained low-rank adapters merged in; jointly, as one [CLS] question [SEP] passage [SEP]
+/// sequence), scores every token as the start and end of the answer with a linear head over the last layer, and
+/// returns the best spans — always verbatim substrings of a passage, word-aligned. A span's score is its start +
+/// end logit minus the window's [CLS] ("no answer here") start + end logit: the reader was trained to point at
+/// [CLS] in passages without the answer, so scores compare across passages.
 import Dispatch
 import Encoder
 import Foundation
@@ -19,6 +22,14 @@ public struct ReaderSpan: Sendable, Equatable {
 }
 
 public final class SpanReader: @unchecked Sendable {  // immutable after init
+    /// One passage token of a window: its id, vocabulary string, and the place of its first character in the text.
+    struct Token {
+        var id: Int32
+        var piece: String
+        var isContinuation: Bool
+        var charStart: Int
+    }
+
     public let encoder: MiniLMEncoder
     public let weights: ReaderWeights
     /// Longest joint sequence (the encoder's position limit caps it).
@@ -27,11 +38,10 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
     public static let maxSpanTokens = 25
     /// Windows read per passage at most (a long passage is read in overlapping windows).
     public static let maxWindowsPerPassage = 8
-    static let layers = [3, 5]
 
     public init(encoder: MiniLMEncoder, weights: ReaderWeights) throws {
-        guard encoder.config.hiddenSize == ReaderFeatures.hidden, encoder.config.layers > Self.layers.max()! else {
-            throw RAGError(.modelInvalid, "the span reader needs a 6-layer, 384-wide encoder (all-MiniLM-L6-v2); this one has \(encoder.config.layers) layers of \(encoder.config.hiddenSize)")
+        guard encoder.config.hiddenSize == weights.hidden else {
+            throw RAGError(.modelInvalid, "the span reader's head is \(weights.hidden) wide; this encoder's states are \(encoder.config.hiddenSize)")
         }
         self.encoder = encoder
         self.weights = weights
@@ -44,11 +54,9 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
         let tokenizer = encoder.tokenizer
         let qIDs = Array(tokenizer.tokenIDs(question.trimmingCharacters(in: .whitespacesAndNewlines)).prefix(Self.maxQuestionTokens))
         guard !qIDs.isEmpty else { return [] }
-        let qPieces = qIDs.map { tokenizer.token(for: $0) ?? "[UNK]" }
-        let wh = QuestionKind.whClass(question)
         let room = maxSequence - qIDs.count - 3
 
-        struct Window { var passage: Int; var tokens: [ReaderFeatures.Token]; var wordEnd: [Int] }
+        struct Window { var passage: Int; var tokens: [Token]; var wordEnd: [Int] }
         var windows: [Window] = []
         var scalarsOf: [[Unicode.Scalar]] = []
         for (p, text) in passages.enumerated() {
@@ -75,7 +83,7 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
                 let window = allWindows[w]
                 results.set(w, Result {
                     try self.score(window.tokens, wordEnds: window.wordEnd, scalars: allScalars[window.passage],
-                                   passage: window.passage, qIDs: qIDs, qPieces: qPieces, wh: wh, limit: limit)
+                                   passage: window.passage, qIDs: qIDs, limit: limit)
                 })
             }
         }
@@ -90,9 +98,9 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
     }
 
     /// The passage's WordPiece tokens with the place of each in the text, and the end of each token's word.
-    func passageTokens(_ text: String) -> (tokens: [ReaderFeatures.Token], wordEnds: [Int]) {
+    func passageTokens(_ text: String) -> (tokens: [Token], wordEnds: [Int]) {
         let tokenizer = encoder.tokenizer
-        var tokens: [ReaderFeatures.Token] = []
+        var tokens: [Token] = []
         var wordEnds: [Int] = []
         for word in tokenizer.words(text) {
             var at = word.start
@@ -106,14 +114,15 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
         return (tokens, wordEnds)
     }
 
-    /// Start and end logits (interleaved) of the first window of `passage` read with `question` (for tests).
+    /// Start and end logits (interleaved) of the first window of `passage` read with `question`, then the [CLS]
+    /// token's pair (for tests).
     func firstWindowLogits(question: String, passage: String) throws -> [Float] {
         let tokenizer = encoder.tokenizer
         let qIDs = Array(tokenizer.tokenIDs(question.trimmingCharacters(in: .whitespacesAndNewlines)).prefix(Self.maxQuestionTokens))
         let (tokens, _) = passageTokens(passage)
         let window = Array(tokens.prefix(maxSequence - qIDs.count - 3))
-        return try logits(window, scalars: Array(passage.unicodeScalars), qIDs: qIDs,
-                          qPieces: qIDs.map { tokenizer.token(for: $0) ?? "[UNK]" }, wh: QuestionKind.whClass(question))
+        let (y, null) = try logits(window, qIDs: qIDs)
+        return y + [null.start, null.end]
     }
 
     /// `start..<end` without punctuation that cannot belong to an answer: a trailing `,;:` or sentence-final `.`, and
@@ -140,53 +149,37 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
         return lo < hi ? (lo, hi) : nil
     }
 
-    func score(_ tokens: [ReaderFeatures.Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, qIDs: [Int32],
-               qPieces: [String], wh: Int, limit: Int) throws -> [ReaderSpan] {
-        let n = tokens.count
-        let y = try logits(tokens, scalars: scalars, qIDs: qIDs, qPieces: qPieces, wh: wh)
-        return decode(y, tokens: tokens, wordEnds: wordEnds, scalars: scalars, passage: passage, n: n, limit: limit)
+    func score(_ tokens: [Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, qIDs: [Int32],
+               limit: Int) throws -> [ReaderSpan] {
+        let (y, null) = try logits(tokens, qIDs: qIDs)
+        return decode(y, null: null.start + null.end, tokens: tokens, wordEnds: wordEnds, scalars: scalars, passage: passage,
+                      n: tokens.count, limit: limit)
     }
 
-    /// Start and end logits (interleaved, biases included) of each passage token of one window.
-    func logits(_ tokens: [ReaderFeatures.Token], scalars: [Unicode.Scalar], qIDs: [Int32], qPieces: [String], wh: Int) throws -> [Float] {
+    /// Start and end logits (interleaved, bias included) of each passage token of one window, and the [CLS] token's.
+    func logits(_ tokens: [Token], qIDs: [Int32]) throws -> (y: [Float], null: (start: Float, end: Float)) {
         let tokenizer = encoder.tokenizer
         let ids = [tokenizer.clsID] + qIDs + [tokenizer.sepID] + tokens.map(\.id) + [tokenizer.sepID]
         let types = [Int32](repeating: 0, count: qIDs.count + 2) + [Int32](repeating: 1, count: tokens.count + 1)
-        let states = try encoder.tokenStates(ids, tokenTypes: types, layers: Self.layers)
-        let h = ReaderFeatures.hidden, n = tokens.count, d = ReaderFeatures.count, hidden = weights.hidden
-        let base = qIDs.count + 2
-        var x = [Float](repeating: 0, count: n * d)
-        var z = [Float](repeating: 0, count: n * hidden)
-        var y = [Float](repeating: 0, count: n * 2)
-        states[1].withUnsafeBufferPointer { l5 in
-            states[0].withUnsafeBufferPointer { l3 in
-                x.withUnsafeMutableBufferPointer { xp in
-                    ReaderFeatures.compute(tokens: tokens, scalars: scalars, questionPieces: qPieces, whClass: wh,
-                                           layer5: l5.baseAddress! + base * h, layer3: l3.baseAddress! + base * h,
-                                           question5: l5.baseAddress! + h, questionCount: qIDs.count, out: xp.baseAddress!)
-                }
+        let states = try encoder.tokenStates(ids, tokenTypes: types, layers: [encoder.config.layers - 1])[0]
+        let h = weights.hidden, base = qIDs.count + 2, n = tokens.count
+        var y = [Float](repeating: 0, count: (n + 1) * 2)
+        states.withUnsafeBufferPointer { sp in
+            y.withUnsafeMutableBufferPointer { yp in
+                // Passage rows, then [CLS] (row 0 of the sequence) last.
+                Sgemm.abT(m: n, n: 2, k: h, a: sp.baseAddress! + base * h, lda: h, b: weights.head, ldb: h, c: yp.baseAddress!, ldc: 2)
+                Sgemm.abT(m: 1, n: 2, k: h, a: sp.baseAddress!, lda: h, b: weights.head, ldb: h, c: yp.baseAddress! + 2 * n, ldc: 2)
             }
         }
-        // Head: relu(x·w0 + b0)·w1 + b1.
-        x.withUnsafeBufferPointer { xp in
-            z.withUnsafeMutableBufferPointer { zp in
-                Sgemm.ab(m: n, n: hidden, k: d, a: xp.baseAddress!, lda: d, b: weights.w0, ldb: hidden, c: zp.baseAddress!, ldc: hidden)
-                for r in 0..<n {
-                    for c in 0..<hidden { zp[r * hidden + c] = max(0, zp[r * hidden + c] + weights.b0[c]) }
-                }
-                y.withUnsafeMutableBufferPointer { yp in
-                    Sgemm.ab(m: n, n: 2, k: hidden, a: zp.baseAddress!, lda: hidden, b: weights.w1, ldb: 2, c: yp.baseAddress!, ldc: 2)
-                }
-            }
-        }
-        for r in 0..<n { y[2 * r] += weights.b1[0]; y[2 * r + 1] += weights.b1[1] }
-        return y
+        for r in 0...n { y[2 * r] += weights.headBias[0]; y[2 * r + 1] += weights.headBias[1] }
+        let null = (start: y[2 * n], end: y[2 * n + 1])
+        return (Array(y.prefix(2 * n)), null)
     }
 
-    func decode(_ y: [Float], tokens: [ReaderFeatures.Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, n: Int,
+    func decode(_ y: [Float], null: Float, tokens: [Token], wordEnds: [Int], scalars: [Unicode.Scalar], passage: Int, n: Int,
                 limit: Int) -> [ReaderSpan] {
         // Best end for each word-initial start within maxSpanTokens, ending at a word end, never across a line break
-        // (a heading, a list item, a code line ends there).
+        // (a heading, a list item, a code line ends there) or a table's `|` cell separator.
         var breakAfter = [Bool](repeating: false, count: n)
         for j in 0..<(n - 1) where wordEnds[j] < tokens[j + 1].charStart {
             breakAfter[j] = scalars[wordEnds[j]..<min(tokens[j + 1].charStart, scalars.count)].contains("\n")
@@ -195,7 +188,9 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
         for i in 0..<n where !tokens[i].isContinuation {
             var bestJ = -1
             var bestEnd = -Float.infinity
+            if tokens[i].piece == "|" { continue }
             for j in i..<min(n, i + Self.maxSpanTokens) {
+                if j > i && tokens[j].piece == "|" { break }  // a table cell ends there
                 if j + 1 == n || !tokens[j + 1].isContinuation {
                     let e = y[j * 2 + 1]
                     if e > bestEnd { bestEnd = e; bestJ = j }
@@ -206,7 +201,7 @@ public final class SpanReader: @unchecked Sendable {  // immutable after init
             guard let (start, end) = Self.trimmed(scalars, tokens[i].charStart, wordEnds[bestJ]) else { continue }
             var text = String.UnicodeScalarView()
             text.append(contentsOf: scalars[start..<end])
-            spans.append(ReaderSpan(passage: passage, start: start, end: end, text: String(text), score: y[i * 2] + bestEnd))
+            spans.append(ReaderSpan(passage: passage, start: start, end: end, text: String(text), score: y[i * 2] + bestEnd - null))
         }
         return Array(spans.sorted { $0.score > $1.score }.prefix(max(limit, 1) * 4))
     }
@@ -223,19 +218,17 @@ private final class WindowResults: @unchecked Sendable {  // guarded by `lock`
 }
 
 extension SpanReader {
-    /// The reader over the encoder in `modelsDirectory/minilm` (at fp32: the head was trained on fp32 states) with the bundled weights, or the file `RAG_READER_WEIGHTS` names. Nil when the encoder files
-    /// are not there.
-    /// `reusing`: an encoder already loaded from that folder; taken when it runs at fp32 (no second load and hash
-    /// of the weights).
-    public static func load(modelsDirectory: String, reusing loaded: (any Embedder)? = nil, workers: Int? = nil) throws -> SpanReader? {
+    /// The reader over the encoder in `modelsDirectory/minilm` (fp32, the trained adapters merged in) with the bundled
+    /// weights, or the file `RAG_READER_WEIGHTS` names. Nil when the encoder files are not there.
+    public static func load(modelsDirectory: String, workers: Int? = nil) throws -> SpanReader? {
         let directory = URL(fileURLWithPath: modelsDirectory).appendingPathComponent("minilm")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab.txt").path) else { return nil }
         let override = ProcessInfo.processInfo.environment["RAG_READER_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path = override ?? ReaderWeights.bundledPath() else {
             throw RAGError(.modelMissing, "the span reader's weights (span-reader.safetensors) are missing from this build")
         }
-        let reusable = (loaded as? MiniLMEncoder).flatMap { $0.precision == .fp32 ? $0 : nil }
-        let encoder = try reusable ?? MiniLMEncoder(directory: directory, precision: .fp32, workers: workers)
-        return try SpanReader(encoder: encoder, weights: ReaderWeights(path: path))
+        let weights = try ReaderWeights(path: path)
+        let encoder = try MiniLMEncoder(directory: directory, precision: .fp32, workers: workers, patch: weights.encoderPatch)
+        return try SpanReader(encoder: encoder, weights: weights)
     }
 }

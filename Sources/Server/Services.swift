@@ -79,7 +79,7 @@ final class Services: @unchecked Sendable {
             backendModel: configuration.backendModel, backendAPIKey: configuration.backendAPIKey,
             connectTimeout: configuration.backendConnectTimeout, readTimeout: configuration.backendReadTimeout)
         template = try PromptTemplate.load(configuration.template)
-        reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory, reusing: encoder?.base)
+        reader = try SpanReader.load(modelsDirectory: configuration.modelsDirectory)
         if case .local = configuration.generator { defaultStyle = reader != nil ? .short : .free } else { defaultStyle = .free }
         // The gate lets in as many generations as the local generator has slots (each request is decoded alongside the
         // others) or, for openai: backends, as many as those servers batch together.

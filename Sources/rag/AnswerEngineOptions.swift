@@ -84,9 +84,7 @@ struct AnswerEngineOptions: ParsableArguments {
         // falls back to free answers; an explicit --style short is refused by the engine with the reason.
         let context = try RetrieverLoader(modelOptions: modelOptions, encoderOptions: encoderOptions,
                                           queryEncoding: queryEncoding.encoding).contextRetriever(store: store, mode: mode)
-        let encoder = context.retriever.embedder
-        let reader = chosenStyle == .short
-            ? try SpanReader.load(modelsDirectory: modelOptions.directory, reusing: (encoder as? QueryEncoder)?.base ?? encoder) : nil
+        let reader = chosenStyle == .short ? try SpanReader.load(modelsDirectory: modelOptions.directory) : nil
         let style: AnswerStyle = chosenStyle == .short && reader == nil && self.style == nil ? .free : chosenStyle
         let needsGenerator = style == .free
             || (style == .short && (readerGeneratorWeight > 0 || questions.contains(where: QuestionKind.isYesNo)))

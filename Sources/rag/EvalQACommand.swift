@@ -27,14 +27,15 @@ struct EvalQACommand: AsyncParsableCommand {
             are not verbatim spans of the chunks the answer used (yes/no excepted).
 
             --split is for qa-dev (SQuAD v1.1 dev, passage ids a<article>p<paragraph>): train = articles 0–23, test = \
-            articles 24–47; the project tunes on train and reports on a seeded sample of test. --seed picks the \
+            articles 24–47; the project tunes on train and reports on a seeded sample of test. validation = articles \
+            22–23: held out of the span reader's training (articles 0–21), where reader settings are chosen. --seed picks the \
             --limit sample (default 0) and is also the generator's seed.
             """)
 
     @Option(help: "Passages: a JSONL file ({\"_id\",\"title\",\"text\"} per line) or a folder of documents.") var corpus: String
     @Option(help: "Questions: JSONL of {\"id\",\"question\",\"answers\":[...],\"passage_ids\":[...]}.") var qa: String
     @Option(help: "Ask a seeded sample of N questions (in file order).") var limit: Int?
-    @Option(help: "qa-dev questions by article: all, train (articles 0–23) or test (24–47).") var split: QASplit = .all
+    @Option(help: "qa-dev questions by article: all, train (articles 0–23), validation (22–23) or test (24–47).") var split: QASplit = .all
     @Flag(help: "Give the reader only each question's gold passages (the reader-alone figure).") var goldPassage = false
     @Option(help: "Index database (default Indexes/eval-<corpus name>.sqlite).") var index: String?
     @Option(help: "Write one JSON line per question here.") var predictions: String?

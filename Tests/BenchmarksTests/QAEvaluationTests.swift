@@ -58,6 +58,7 @@ struct FixedRetriever: ContextRetriever {
         let qs = [Self.question("1", "a00p000"), Self.question("2", "a23p010"), Self.question("3", "a24p000"), Self.question("4", "a47p003")]
         #expect(try QASplit.train.select(qs).map(\.id) == ["1", "2"])
         #expect(try QASplit.test.select(qs).map(\.id) == ["3", "4"])
+        #expect(try QASplit.validation.select(qs + [Self.question("6", "a22p001"), Self.question("7", "a21p000")]).map(\.id) == ["2", "6"])
         #expect(try QASplit.all.select(qs).count == 4)
         #expect(throws: RAGError.self) { try QASplit.test.select([Self.question("5", "faq.md")]) }
     }

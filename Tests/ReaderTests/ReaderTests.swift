@@ -1,5 +1,5 @@
-/// The span reader against the reference of its training code (Tests/Fixtures/reader-reference.json: a numpy
-/// forward of the encoder and the head over the same weights), its invariants, and hostile input.
+/// The span reader against the reference of its training code (Tests/Fixtures/reader-reference.json: a PyTorch
+/// forward of the encoder with the reader's adapters merged, and the head), its invariants, and hostile input.
 /// Run in release: `swift test -c release -Xswiftc -enable-testing --filter ReaderTests`.
 import Encoder
 import Foundation
@@ -14,6 +14,7 @@ struct ReaderReference: Decodable {
         let passage: String
         let start_logits: [Float]
         let end_logits: [Float]
+        let null_logits: [Float]
         let best: String
     }
     let items: [Item]
@@ -36,16 +37,33 @@ func loadReader() throws -> SpanReader {
         #expect(reference.items.count >= 5)
         for item in reference.items {
             let y = try reader.firstWindowLogits(question: item.question, passage: item.passage)
-            #expect(y.count == 2 * item.start_logits.count, "token count differs for \(item.question)")
-            guard y.count == 2 * item.start_logits.count else { continue }
+            #expect(y.count == 2 * item.start_logits.count + 2, "token count differs for \(item.question)")
+            guard y.count == 2 * item.start_logits.count + 2 else { continue }
             var worst: Float = 0
             for i in 0..<item.start_logits.count {
                 worst = max(worst, abs(y[2 * i] - item.start_logits[i]), abs(y[2 * i + 1] - item.end_logits[i]))
             }
+            let n = item.start_logits.count
+            worst = max(worst, abs(y[2 * n] - item.null_logits[0]), abs(y[2 * n + 1] - item.null_logits[1]))
             #expect(worst < 0.05, "largest logit difference \(worst) for \(item.question)")
+            // The reference's best word-aligned span, less the punctuation the reader trims from its ends.
+            let expected = item.best.trimmingCharacters(in: CharacterSet(charactersIn: ",;:.\"' "))
             let best = try reader.read(question: item.question, passages: [item.passage], limit: 1).first
-            #expect(best?.text == item.best, "\(item.question): \(best?.text ?? "nil") vs \(item.best)")
+            #expect(best?.text == expected, "\(item.question): \(best?.text ?? "nil") vs \(expected)")
         }
+    }
+
+    @Test("adapters change the encoder: the reader's states differ from the sentence encoder's, its model id names them")
+    func adaptersMerged() throws {
+        let reader = try loadReader()
+        let plain = try MiniLMEncoder(directory: Paths.encoderDirectory, precision: .fp32)
+        #expect(reader.encoder.modelID == plain.modelID + "+reader-\(reader.weights.sha256.prefix(16))")
+        let ids = plain.tokenize("Where is the index stored?")
+        let a = try plain.tokenStates(ids, layers: [5])[0], b = try reader.encoder.tokenStates(ids, layers: [5])[0]
+        #expect(zip(a, b).map { abs($0 - $1) }.max()! > 0.1)
+        // The checkpoint's own weights are untouched (a private mapping): a fresh load gives the same states.
+        let again = try MiniLMEncoder(directory: Paths.encoderDirectory, precision: .fp32)
+        #expect(try again.tokenStates(ids, layers: [5])[0] == a)
     }
 
     @Test("every span is a verbatim, word-aligned substring of its passage")
