@@ -120,6 +120,9 @@ import Testing
         let text = try #require(first["text"] as? String)
         // The short answer is a verbatim span of the evidence, which is the chunk's text at the stated offsets.
         #expect(text.contains(short), "\(short) not in \(text)")
+        // And it is right (issue 12's demo): it names the script (or make target), the evidence names the folder.
+        #expect(short.contains("scripts/fetch-models") || short.contains("make models"), "short answer: \(short)")
+        #expect(text.contains("Models/"), "evidence: \(text)")
         let store = try IndexStore(path: Self.index, readOnly: true)
         let chunkID = try #require(first["chunk_id"] as? Int)
         let chunk = try #require(try store.db.scalarText("SELECT text FROM chunks WHERE id = ?", [.int(Int64(chunkID))]))
