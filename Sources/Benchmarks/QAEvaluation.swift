@@ -43,20 +43,23 @@ public struct QAEvaluation {
         /// The 1-based rank of the first gold passage among the chunks retrieved; nil when none was retrieved or
         /// the question names no passage.
         public var hit: Int?
+        /// The answer's first source (the chunk a short answer was read from, else retrieval's first) is a gold
+        /// passage; nil when the question names no passage or the answer has no source.
+        public var citedGold: Bool?
         public var latencyS: Double
         public var promptTokens: Int
         /// The short answer is not a verbatim span of a chunk the answer used.
         public var invented: Bool
 
         public init(id: String, question: String, prediction: String, answer: String, shortAnswer: String?, gold: [String],
-                    em: Double, f1: Double, hit: Int?, latencyS: Double, promptTokens: Int, invented: Bool) {
+                    em: Double, f1: Double, hit: Int?, citedGold: Bool? = nil, latencyS: Double, promptTokens: Int, invented: Bool) {
             self.id = id; self.question = question; self.prediction = prediction; self.answer = answer
-            self.shortAnswer = shortAnswer; self.gold = gold; self.em = em; self.f1 = f1; self.hit = hit
+            self.shortAnswer = shortAnswer; self.gold = gold; self.em = em; self.f1 = f1; self.hit = hit; self.citedGold = citedGold
             self.latencyS = latencyS; self.promptTokens = promptTokens; self.invented = invented
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, question, prediction, answer, shortAnswer = "short_answer", gold, em, f1, hit
+            case id, question, prediction, answer, shortAnswer = "short_answer", gold, em, f1, hit, citedGold = "cited_gold"
             case latencyS = "latency_s", promptTokens = "prompt_tokens", invented
         }
 
@@ -71,6 +74,7 @@ public struct QAEvaluation {
             try c.encode(em, forKey: .em)
             try c.encode(RoundedNumber(f1, decimals: 6), forKey: .f1)
             try c.encode(hit, forKey: .hit)
+            try c.encode(citedGold, forKey: .citedGold)
             try c.encode(RoundedNumber(latencyS), forKey: .latencyS)
             try c.encode(promptTokens, forKey: .promptTokens)
             try c.encode(invented, forKey: .invented)
@@ -87,6 +91,10 @@ public struct QAEvaluation {
         /// nil when no question names a passage.
         public var hitAt1: Double?
         public var hitAtK: Double?
+        /// Share of the questions with passage ids whose answer's first source is a gold passage: rank-1 precision
+        /// after the reader has chosen its chunk (`hit@1` is retrieval's own order). Printed, not in the `--json`
+        /// line, whose keys are fixed by issue 12.
+        public var citedAt1: Double? = nil
         /// Short answers that are not verbatim spans of their context (0 is required of the `short` style).
         public var invented: Int
         public var latencyP50S: Double
@@ -146,9 +154,11 @@ public struct QAEvaluation {
             let rank = retrieved.firstIndex { gold.contains(naming.passageID(path: $0.path, externalID: $0.externalID)) }
             var texts: [Int64: String] = [:]
             for h in retrieved { texts[h.chunkID] = h.text }
+            let first = answer.sources.first?.chunkId.flatMap { id in retrieved.first { $0.chunkID == id } }
+            let citedGold = gold.isEmpty ? nil : first.map { gold.contains(naming.passageID(path: $0.path, externalID: $0.externalID)) }
             predictions.append(Prediction(
                 id: q.id, question: q.question, prediction: prediction, answer: answer.answer, shortAnswer: answer.shortAnswer,
-                gold: q.answers, em: score.exactMatch, f1: score.f1, hit: rank.map { $0 + 1 }, latencyS: latency,
+                gold: q.answers, em: score.exactMatch, f1: score.f1, hit: rank.map { $0 + 1 }, citedGold: citedGold, latencyS: latency,
                 promptTokens: answer.usage.promptTokens, invented: try Self.isInvented(answer, texts: texts, lookup: chunkTexts)))
             progress(i + 1, questions.count)
         }
@@ -166,6 +176,7 @@ public struct QAEvaluation {
             em: scored.em, f1: scored.f1, n: scored.n,
             hitAt1: hits.map { Double($0.filter { $0 == 1 }.count) / Double(withPassages.count) },
             hitAtK: hits.map { Double($0.count) / Double(withPassages.count) },
+            citedAt1: hits.map { _ in Double(withPassages.filter { $0.citedGold == true }.count) / Double(withPassages.count) },
             invented: predictions.filter(\.invented).count,
             latencyP50S: OrderStatistics.quantile(latencies, 0.5), latencyP95S: OrderStatistics.quantile(latencies, 0.95),
             promptTokensP50: OrderStatistics.median(predictions.map(\.promptTokens)))

@@ -102,6 +102,7 @@ struct EvalQACommand: AsyncParsableCommand {
         func rate(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
         print(String(format: "EM        %.2f\nF1        %.2f", m.em, m.f1))
         print("hit@1     \(rate(m.hitAt1))\nhit@k     \(rate(m.hitAtK))  (k = \(options.search.k))")
+        print("cited@1   \(rate(m.citedAt1))  (the answer's first source)")
         print("invented  \(m.invented)")
         print(String(format: "latency   p50 %.3f s  p95 %.3f s", m.latencyP50S, m.latencyP95S))
         print("prompt tokens p50 \(m.promptTokensP50)")

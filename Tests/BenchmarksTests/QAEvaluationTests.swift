@@ -144,13 +144,16 @@ struct FixedRetriever: ContextRetriever {
         #expect(p.allSatisfy { !$0.invented && $0.shortAnswer == nil })
         let m = outcome.metrics
         #expect(m.n == 3 && m.hitAt1 == 1.0 / 3 && m.hitAtK == 2.0 / 3 && m.invented == 0)
+        // The answer's first source is the chunk its best sentence came from: question 1's gold chunk, though retrieval
+        // ranked it second.
+        #expect(p.map(\.citedGold) == [true, true, false] && m.citedAt1 == 2.0 / 3)
         #expect(m.f1 > 0 && m.f1 < 100)
 
         let line = try #require(try JSONSerialization.jsonObject(with: JSONEncoder.snakeCase.encode(m)) as? [String: Any])
         #expect(Set(line.keys) == ["em", "f1", "n", "hit@1", "hit@k", "invented", "latency_p50_s", "latency_p95_s", "prompt_tokens_p50"])
         let row = try #require(try JSONSerialization.jsonObject(with: JSONEncoder.snakeCase.encode(p[2])) as? [String: Any])
-        #expect(Set(row.keys) == ["id", "question", "prediction", "answer", "short_answer", "gold", "em", "f1", "hit", "latency_s",
-                                  "prompt_tokens", "invented"])
+        #expect(Set(row.keys) == ["id", "question", "prediction", "answer", "short_answer", "gold", "em", "f1", "hit", "cited_gold",
+                                  "latency_s", "prompt_tokens", "invented"])
         #expect(row["hit"] is NSNull && row["short_answer"] is NSNull)
 
         // The gold passage only: the reader sees the one passage, so it is always the first hit.

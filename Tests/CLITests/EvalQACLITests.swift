@@ -61,7 +61,7 @@ import Testing
         var forPython = ""
         for line in lines {
             let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            #expect(Set(o.keys) == ["id", "question", "prediction", "answer", "short_answer", "gold", "em", "f1", "hit", "latency_s",
+            #expect(Set(o.keys) == ["id", "question", "prediction", "answer", "short_answer", "gold", "em", "f1", "hit", "cited_gold", "latency_s",
                                     "prompt_tokens", "invented"])
             let row = try JSONSerialization.data(withJSONObject: ["id": o["id"]!, "answer": o["prediction"]!])
             forPython += String(decoding: row, as: UTF8.self) + "\n"
