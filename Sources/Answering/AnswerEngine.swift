@@ -123,7 +123,7 @@ public struct AskOptions: Sendable {
     /// Short style: how many of the best spans the generator weighs.
     public var readerGeneratorCandidates = 5
     /// Short style: a best span scoring below this is no answer (the documents do not contain it).
-    public var readerMinScore: Float = -100
+    public var readerMinScore: Float = 2
     public var useCache = true
     public var selection = SelectionOptions()
     /// Identifies everything else that shapes an answer (mode, filter, generator model) for the cache key.

@@ -42,6 +42,7 @@ public enum Setting {
     public static let seed = SettingDefinition(.answer, "seed", .int(min: 0, max: nil), nil, "Random seed: the same seed gives the same answer.")
     public static let readerPassages = SettingDefinition(.answer, "reader_passages", .int(min: 1, max: 100), .int(5), "--style short: how many of the top chunks the span reader reads.")
     public static let readerRankPenalty = SettingDefinition(.answer, "reader_rank_penalty", .double(min: 0, max: nil), .double(1), "--style short: score subtracted from a span per rank of its chunk (retrieval's order as a prior).")
+    public static let readerMinScore = SettingDefinition(.answer, "reader_min_score", .double(min: nil, max: nil), .double(2), "--style short: below this score (start + end logit over the reader's no-answer logits) the best span is no answer, and rag says the documents do not contain it.")
     public static let readerGeneratorWeight = SettingDefinition(.answer, "reader_generator_weight", .double(min: 0, max: nil), .double(0), "--style short: weight of the generator's likelihood of each of the best spans (0: the reader alone; loads the generator).")
     public static let noPruneContext = SettingDefinition(.answer, "no_prune_context", .bool, .bool(false), "--style free: give the generator whole chunks, not the sentences of each that bear on the question.")
     public static let keepUnsupported = SettingDefinition(.answer, "keep_unsupported", .bool, .bool(false), "--style free: keep sentences the support check flags as unsupported (they are listed either way).")
@@ -68,7 +69,7 @@ public enum Setting {
         chunkTokens, chunkOverlap, encoderPrecision, redact, followSymlinks, noEmbed,
         mode, k, fusion, denseWeight, indexType, nprobe, minRelevance, queryEncoder, noAdapter, encoder, encoderModel,
         style, template, generator, generatorModel, contextLength, threads, temperature, topK, topP, minP, repeatPenalty,
-        maxTokens, stop, seed, readerPassages, readerRankPenalty, readerGeneratorWeight, noPruneContext, keepUnsupported,
+        maxTokens, stop, seed, readerPassages, readerRankPenalty, readerMinScore, readerGeneratorWeight, noPruneContext, keepUnsupported,
         noPrefixCache,
         host, port, allowedHost, insecureNoAuth, queryLogDays, queryLogRows, answerCacheRows, maxBodyBytes,
         maxConnections, requestTimeout, maxConcurrent, parallel, maxQueue, healthInterval,

@@ -20,6 +20,7 @@ struct AnswerEngineOptions: ParsableArguments {
     @Flag(help: "Alias of --style extractive.") var extractive = false
     @Option(name: .customLong("reader-passages"), help: settingHelp(Setting.readerPassages)) var readerPassagesFlag: Int?
     @Option(name: .customLong("reader-rank-penalty"), help: settingHelp(Setting.readerRankPenalty)) var readerRankPenaltyFlag: Double?
+    @Option(name: .customLong("reader-min-score"), help: settingHelp(Setting.readerMinScore)) var readerMinScoreFlag: Double?
     @Option(name: .customLong("reader-generator-weight"), help: settingHelp(Setting.readerGeneratorWeight)) var readerGeneratorWeightFlag: Double?
     @Flag(name: .customLong("no-prune-context"), help: settingHelp(Setting.noPruneContext)) var noPruneContextFlag = false
     @Flag(name: .customLong("keep-unsupported"), help: settingHelp(Setting.keepUnsupported)) var keepUnsupportedFlag = false
@@ -39,6 +40,7 @@ struct AnswerEngineOptions: ParsableArguments {
     var style: AnswerStyle? { CLISettings.current.choice(Setting.style, flag: styleFlag) }
     var readerPassages: Int { CLISettings.int(Setting.readerPassages, readerPassagesFlag) }
     var readerRankPenalty: Double { CLISettings.double(Setting.readerRankPenalty, readerRankPenaltyFlag) }
+    var readerMinScore: Double { CLISettings.double(Setting.readerMinScore, readerMinScoreFlag) }
     var readerGeneratorWeight: Double { CLISettings.double(Setting.readerGeneratorWeight, readerGeneratorWeightFlag) }
     var noPruneContext: Bool { CLISettings.bool(Setting.noPruneContext, noPruneContextFlag) }
     var keepUnsupported: Bool { CLISettings.bool(Setting.keepUnsupported, keepUnsupportedFlag) }
@@ -55,6 +57,7 @@ struct AnswerEngineOptions: ParsableArguments {
         guard (1...AskOptions.maxK).contains(readerPassages) else { throw ValidationError("--reader-passages must be between 1 and \(AskOptions.maxK)") }
         guard readerGeneratorWeight.isFinite && readerGeneratorWeight >= 0 else { throw ValidationError("--reader-generator-weight must be a number ≥ 0") }
         guard readerRankPenalty.isFinite && readerRankPenalty >= 0 else { throw ValidationError("--reader-rank-penalty must be a number ≥ 0") }
+        guard readerMinScore.isFinite else { throw ValidationError("--reader-min-score must be a finite number") }
         // Against the flag only: --extractive overrides a style from the environment or rag.toml.
         if extractive, let styleFlag, styleFlag != .extractive { throw ValidationError("--extractive contradicts --style \(styleFlag.rawValue)") }
     }
@@ -107,6 +110,7 @@ struct AnswerEngineOptions: ParsableArguments {
         options.pruneContext = !noPruneContext
         options.readerPassages = readerPassages
         options.readerRankPenalty = Float(readerRankPenalty)
+        options.readerMinScore = Float(readerMinScore)
         options.readerGeneratorWeight = Float(readerGeneratorWeight)
         options.useCache = cache != nil
         options.selection.minRelevance = minRelevance

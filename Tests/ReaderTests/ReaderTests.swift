@@ -66,6 +66,19 @@ func loadReader() throws -> SpanReader {
         #expect(try again.tokenStates(ids, layers: [5])[0] == a)
     }
 
+    @Test("scores are relative to the no-answer logits: a passage that holds the answer scores high, one that does not low")
+    func noAnswerScoresLow() throws {
+        let reader = try loadReader()
+        let passage = "Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10 "
+            + "to earn their third Super Bowl title. The game was played on February 7, 2016, at Levi's Stadium in Santa Clara."
+        let unrelated = "Chunks are cut at 200 tokens with an overlap of 32, and each is embedded by the encoder."
+        let answered = try #require(try reader.read(question: "Who won Super Bowl 50?", passages: [passage], limit: 1).first)
+        #expect(answered.text.contains("Denver Broncos"), "\(answered.text)")
+        let stray = try reader.read(question: "Who won Super Bowl 50?", passages: [unrelated], limit: 1).first
+        // 2 is AskOptions.readerMinScore's default (chosen on qa-dev's validation articles; docs/ARCHITECTURE.md).
+        #expect(answered.score > 2 && (stray?.score ?? -.infinity) < 2, "\(answered.score) \(stray?.score ?? -.infinity)")
+    }
+
     @Test("every span is a verbatim, word-aligned substring of its passage")
     func spansAreVerbatim() throws {
         let reader = try loadReader()
