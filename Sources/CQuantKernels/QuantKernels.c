@@ -326,6 +326,11 @@ void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
     DISPATCH(rag_rows_q8_0_q8_0, w, row_bytes, row0, row1, qa, da, blocks, out)
 }
 
+void rag_gemm_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
+                        long act_stride, long tokens, long blocks, float *out, long out_stride) {
+    DISPATCH(rag_gemm_q8_0_q8_0, w, row_bytes, row0, row1, qa, da, act_stride, tokens, blocks, out, out_stride)
+}
+
 void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out) {
     DISPATCH(rag_rows_q4_0_q8_0, w, row_bytes, row0, row1, qa, da, blocks, out)
@@ -545,4 +550,6 @@ void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out) {}
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out) {}
+void rag_gemm_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
+                        long act_stride, long tokens, long blocks, float *out, long out_stride) {}
 #endif

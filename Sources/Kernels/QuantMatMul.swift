@@ -55,6 +55,12 @@ public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner
                                act.d + t0 * nb, act.s + t0 * nb, columns, tokens.count, blocks, out + t0 * outStride, outStride)
             return
         }
+        if quantKernelsAccelerated && format == .q8_0 && tokens.count >= 4 && nb == blocks {
+            let t0 = tokens.lowerBound
+            rag_gemm_q8_0_q8_0(base, rowBytes, range.lowerBound, range.upperBound, act.qs + t0 * columns,
+                               act.d + t0 * nb, columns, tokens.count, blocks, out + t0 * outStride, outStride)
+            return
+        }
         let tile = tokens.count == 1 ? range.count : 16
         var r0 = range.lowerBound
         while r0 < range.upperBound {

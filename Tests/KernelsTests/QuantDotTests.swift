@@ -162,6 +162,31 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
         return out
     }
 
+    /// Several tokens at once (the multi-token kernels: Q4_1 prefill, Q8_0 output head of a decoding batch) give
+    /// bit for bit what one token at a time gives, in every variant: a sequence's logits do not depend on its batch.
+    @Test(arguments: QuantFormat.allCases)
+    func manyTokensEqualOneAtATimeBitForBit(format: QuantFormat) throws {
+        defer { QuantKernelVariant.use(nil) }
+        for (rows, cols, tokens) in [(17, 160, 5), (34, 576, 4), (9, 96, 8), (3, 64, 7)] {
+            let w = quantizedMatrix(format, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
+            let x = randomFloats(tokens * cols, seed: UInt64(tokens * 7 + cols), scale: 2)
+            for v in quantKernelsAccelerated ? QuantKernelVariant.available.map(Optional.some) : [nil] {
+                if let v { #expect(QuantKernelVariant.use(v)) }
+                let together = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
+                let act = Q8Activations(capacityRows: tokens, columns: cols)
+                x.withUnsafeBufferPointer { act.quantize(rows: 0..<tokens, from: $0.baseAddress!) }
+                var single = [Float](repeating: .nan, count: tokens * rows)
+                w.withUnsafeBytes { wb in
+                    let m = QuantMatrix(format: format, base: wb.baseAddress!, rows: rows, columns: cols)
+                    single.withUnsafeMutableBufferPointer { o in
+                        for t in 0..<tokens { m.multiply(rows: 0..<rows, act: act, tokens: t..<(t + 1), out: o.baseAddress!, outStride: rows) }
+                    }
+                }
+                #expect(together.map(\.bitPattern) == single.map(\.bitPattern), "\(String(describing: v)) \(format) \(rows)x\(cols)x\(tokens)")
+            }
+        }
+    }
+
     @Test(arguments: QuantFormat.allCases)
     func variantsAgreeBitForBit(format: QuantFormat) throws {
         try #require(quantKernelsAccelerated, "the AVX2 kernels do not run on this CPU")

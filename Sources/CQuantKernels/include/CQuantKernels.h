@@ -47,6 +47,10 @@ void rag_rows_q4_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
 void rag_rows_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, long blocks, float *out);
+/// rag_rows_q8_0_q8_0 for `tokens` activation rows (`act_stride` quants apart; scales `blocks` apart):
+/// out[t·out_stride + r] = W[r,:]·a_t, bit-identical to the row kernel (a batch of sequences through the output head).
+void rag_gemm_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1, const int8_t *qa, const float *da,
+                        long act_stride, long tokens, long blocks, float *out, long out_stride);
 
 /// Causal attention of one query head over `positions` cached positions of an f16 KV cache (rows `stride`
 /// halves apart): out = softmax(q·k_p · scale) · V. `scores` needs `positions` floats. head_dim % 16 == 0.
