@@ -148,15 +148,19 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
 /// The instruction-set variants of the C kernels (AVX2, AVX-VNNI, AVX-512 VNNI) give bit-identical products, on
 /// random data and on the extremes (±127 activations against full-range weights with matching signs).
 @Suite(.serialized) struct QuantKernelVariantTests {
-    func products(_ format: QuantFormat, rows: Int, cols: Int, tokens: Int, w: [UInt8], x: [Float]) -> [Float] {
+    /// W·x for every token, the rows in two ranges as two threads would split them; `oneTokenAtATime`: each token
+    /// through its own call (the one-row kernels) instead of all in one.
+    func products(_ format: QuantFormat, rows: Int, cols: Int, tokens: Int, w: [UInt8], x: [Float], oneTokenAtATime: Bool = false) -> [Float] {
         let act = Q8Activations(capacityRows: tokens, columns: cols)
         x.withUnsafeBufferPointer { act.quantize(rows: 0..<tokens, from: $0.baseAddress!) }
         var out = [Float](repeating: .nan, count: tokens * rows)
         w.withUnsafeBytes { wb in
             let m = QuantMatrix(format: format, base: wb.baseAddress!, rows: rows, columns: cols)
             out.withUnsafeMutableBufferPointer { o in
-                m.multiply(rows: 0..<rows / 2, act: act, tokens: 0..<tokens, out: o.baseAddress!, outStride: rows)
-                m.multiply(rows: rows / 2..<rows, act: act, tokens: 0..<tokens, out: o.baseAddress!, outStride: rows)
+                for part in [0..<tokens].flatMap({ all in oneTokenAtATime ? all.map { $0..<($0 + 1) } : [all] }) {
+                    m.multiply(rows: 0..<rows / 2, act: act, tokens: part, out: o.baseAddress!, outStride: rows)
+                    m.multiply(rows: rows / 2..<rows, act: act, tokens: part, out: o.baseAddress!, outStride: rows)
+                }
             }
         }
         return out
@@ -173,15 +177,7 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
             for v in quantKernelsAccelerated ? QuantKernelVariant.available.map(Optional.some) : [nil] {
                 if let v { #expect(QuantKernelVariant.use(v)) }
                 let together = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
-                let act = Q8Activations(capacityRows: tokens, columns: cols)
-                x.withUnsafeBufferPointer { act.quantize(rows: 0..<tokens, from: $0.baseAddress!) }
-                var single = [Float](repeating: .nan, count: tokens * rows)
-                w.withUnsafeBytes { wb in
-                    let m = QuantMatrix(format: format, base: wb.baseAddress!, rows: rows, columns: cols)
-                    single.withUnsafeMutableBufferPointer { o in
-                        for t in 0..<tokens { m.multiply(rows: 0..<rows, act: act, tokens: t..<(t + 1), out: o.baseAddress!, outStride: rows) }
-                    }
-                }
+                let single = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x, oneTokenAtATime: true)
                 #expect(together.map(\.bitPattern) == single.map(\.bitPattern), "\(String(describing: v)) \(format) \(rows)x\(cols)x\(tokens)")
             }
         }
