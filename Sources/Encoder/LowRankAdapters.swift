@@ -14,7 +14,8 @@ public enum LowRankAdapters {
     static let normNames = [BertTensor.attentionNorm, BertTensor.outputNorm]
 
     /// A patch that merges `delta`'s adapters into the checkpoint; `id` names it in the encoder's model id.
-    /// - Throws: `model_invalid` (at apply) when a tensor's shape does not fit the checkpoint's configuration.
+    /// - Throws (at apply): `model_invalid` for a tensor no encoder layer has, `model_tensor` for a missing tensor or
+    ///   one whose shape does not fit the checkpoint's configuration.
     public static func patch(_ delta: SafeTensorsFile, id: String) -> EncoderWeightsPatch {
         EncoderWeightsPatch(id: id) { file, config in try merge(delta, into: file, config: config) }
     }
