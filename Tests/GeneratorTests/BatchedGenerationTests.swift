@@ -115,24 +115,34 @@ import Testing
     /// A new sequence copies the shared system-prompt prefix from a busy slot instead of computing it, and its
     /// output equals the one computed from scratch.
     @Test func aNewSlotCopiesTheSharedPrefix() async throws {
-        let engine = try makeEngine(parallel: 2)
         let fresh = try makeEngine(parallel: 1)
         fresh.prefixCacheEnabled = false
         let second = GenerationRequest(prompt: chat("What is two plus two?"), parameters: try .init(maxTokens: 12))
         let reference = try await fresh.complete(second)
-        let started = OrderLog()
-        let first = Task {
-            for try await e in engine.generate(GenerationRequest(prompt: chat("Write a long essay about the sea."), parameters: try .init(maxTokens: 200))) {
-                if case .text = e, started.items.isEmpty { started.append("first") }
+        // The first sequence must still hold its slot when the second arrives. It can end early (an end-of-text token
+        // before its 200, or a loaded machine starving this task), and the second then takes its freed slot and
+        // cache without a copy: such a run proves nothing, so it is run again (at most 3 times).
+        for _ in 0..<3 {
+            let engine = try makeEngine(parallel: 2)
+            let log = OrderLog()
+            let first = Task {
+                for try await e in engine.generate(GenerationRequest(prompt: chat("Write a long essay about the sea."), parameters: try .init(maxTokens: 200))) {
+                    if case .text = e, log.items.isEmpty { log.append("first") }
+                }
+                log.append("ended")
             }
+            while log.items.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
+            let s = try await engine.complete(second)
+            let endedEarly = log.items.contains("ended")
+            first.cancel()
+            _ = try? await first.value
+            if endedEarly { continue }
+            #expect(s.cachedPromptTokens > 20)  // at least the system message's tokens
+            #expect(engine.slotStatistics.sharedPrefixTokens >= s.cachedPromptTokens)
+            #expect(s.completionTokenIDs == reference.completionTokenIDs)
+            return
         }
-        while started.items.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
-        let s = try await engine.complete(second)
-        first.cancel()
-        _ = try? await first.value
-        #expect(s.cachedPromptTokens > 20)  // at least the system message's tokens
-        #expect(engine.slotStatistics.sharedPrefixTokens >= s.cachedPromptTokens)
-        #expect(s.completionTokenIDs == reference.completionTokenIDs)
+        Issue.record("the first sequence ended before the second was answered in 3 runs")
     }
 }
 
