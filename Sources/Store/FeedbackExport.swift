@@ -134,31 +134,34 @@ public struct FeedbackStats: Encodable, Sendable, Equatable {
         mutating func add(_ rating: Int) {
             if rating > 0 { up += 1 } else if rating < 0 { down += 1 } else { neutral += 1 }
         }
+
+        /// One flat object: `{label: value, "up", "down", "neutral"}` (a week's or a document's row).
+        func encode(labelled label: String, _ value: String, to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: RowKey.self)
+            try c.encode(value, forKey: RowKey(label))
+            try c.encode(up, forKey: RowKey("up"))
+            try c.encode(down, forKey: RowKey("down"))
+            try c.encode(neutral, forKey: RowKey("neutral"))
+        }
+
+        struct RowKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
     }
     public struct Week: Encodable, Sendable, Equatable {
         /// ISO 8601 week, UTC: `2026-W48`.
         public var week: String
         public var counts: Counts
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(week, forKey: .week)
-            try c.encode(counts.up, forKey: .up)
-            try c.encode(counts.down, forKey: .down)
-            try c.encode(counts.neutral, forKey: .neutral)
-        }
-        enum CodingKeys: String, CodingKey { case week, up, down, neutral }
+        public func encode(to encoder: any Encoder) throws { try counts.encode(labelled: "week", week, to: encoder) }
     }
     public struct Document: Encodable, Sendable, Equatable {
         public var path: String
         public var counts: Counts
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(path, forKey: .path)
-            try c.encode(counts.up, forKey: .up)
-            try c.encode(counts.down, forKey: .down)
-            try c.encode(counts.neutral, forKey: .neutral)
-        }
-        enum CodingKeys: String, CodingKey { case path, up, down, neutral }
+        public func encode(to encoder: any Encoder) throws { try counts.encode(labelled: "path", path, to: encoder) }
     }
     /// Oldest week first.
     public var weeks: [Week] = []
