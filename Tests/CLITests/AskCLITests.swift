@@ -5,13 +5,7 @@ import Testing
 /// `rag ask` end to end: the real encoder, the real index of the Corpus and the real generator.
 @Suite(.serialized) struct AskCLITests {
     /// One embedded index of the Corpus for every test here (ingesting it is the slow part).
-    static let index: String = {
-        let dir = try! CLI.temporaryDirectory("ask")
-        let path = dir.appendingPathComponent("corpus.sqlite").path
-        let r = try! CLI.run(["ingest", CLI.repoRoot.appendingPathComponent("Corpus").path, "--index", path])
-        precondition(r.status == 0, "ingest of Corpus failed: \(r.stderr)")
-        return path
-    }()
+    static let index = CLI.corpusIndex("ask")
 
     @Test func answersCiteSourcesThatResolveToCorpusFiles() throws {
         let r = try CLI.run(["ask", "Which Debian packages does the Makefile install when they are missing?", "--index", Self.index, "--json", "--no-cache", "--style", "free"])

@@ -82,4 +82,13 @@ enum CLI {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
+
+    /// A new index of the Corpus (embedded, through the real binary) in a temporary folder named after `name`.
+    static func corpusIndex(_ name: String) -> String {
+        let dir = try! temporaryDirectory(name)
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let r = try! run(["ingest", repoRoot.appendingPathComponent("Corpus").path, "--index", path])
+        precondition(r.status == 0, "ingest of Corpus failed: \(r.stderr)")
+        return path
+    }
 }

@@ -3,13 +3,7 @@ import Testing
 
 /// `rag index distill|adapt` and `--query-encoder`/`--no-adapter` end to end: the real binary, encoder and index.
 @Suite(.serialized) struct QueryMapCLITests {
-    static let index: String = {
-        let dir = try! CLI.temporaryDirectory("query-maps")
-        let path = dir.appendingPathComponent("corpus.sqlite").path
-        let r = try! CLI.run(["ingest", CLI.repoRoot.appendingPathComponent("Corpus").path, "--index", path])
-        precondition(r.status == 0, "ingest of Corpus failed: \(r.stderr)")
-        return path
-    }()
+    static let index = CLI.corpusIndex("query-maps")
 
     @Test func distilledQueryEncoderIsRefusedUntilFittedThenSearches() throws {
         let query = ["search", "how are shards merged", "--index", Self.index, "--mode", "dense", "--json"]
