@@ -200,8 +200,114 @@ ZKERNEL static void rag_gemmz_q4_1_q8_1(const void *w, size_t row_bytes, long ro
         rag_gemm_q4_1_q8_1_avx512vnni(w, row_bytes, r, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
 }
 
+// Tile 4 rows × 4 tokens on 512-bit registers, the other way round: each zmm holds two rows' eight int32 lane sums
+// for one token (the two rows' unpacked blocks side by side, the token's activation block broadcast to both
+// halves). What this saves against the tile above is the scalar work around the products: the four rows' f16
+// scales and mins (adjacent in each block) are converted in one instruction and spread by permutes, the mins are
+// one 16-lane fused multiply-add (row × token) against the tokens' activation sums transposed once per call, two
+// rows' nibbles are unpacked by one shift, one permute and one mask, and a token's activation block and scale are
+// broadcast straight from memory. Lane by lane it is the row kernel's computation: the same int32 sums, the same
+// single product dw·d, the same fused multiply-add per block, the mins' fused multiply-adds in block order and the
+// same final reduction: bit-identical to every other variant.
+ZKERNEL static inline __m512i unpack_pair(const uint8_t *p0, const uint8_t *p1) {
+    const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p0)),
+                                              _mm_loadu_si128((const __m128i *)p1), 1);
+    const __m256i h = _mm256_srli_epi16(v, 4);
+    // 64-bit elements: v = [p0 p0' p1 p1'], h = the same shifted; wanted [p0 p0' h0 h0' p1 p1' h1 h1'] & 0x0F.
+    const __m512i z = _mm512_permutex2var_epi64(_mm512_castsi256_si512(v), _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11),
+                                                _mm512_castsi256_si512(h));
+    return _mm512_and_si512(z, _mm512_set1_epi8(0x0F));
+}
+
+ZKERNEL static inline uint32_t load32(const uint8_t *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+
+// Tokens [0, t4) of one call, in quads; st: the quads' activation sums transposed, st[(q·blocks + b)·4 + k].
+ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, long row1, const int8_t *qa,
+                                 const float *da, const float *st, long act_stride, long t4, long blocks, float *out,
+                                 long out_stride) {
+    const __m512i i01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
+    const __m512i i23 = _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6);
+    const __m512i im = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
+    for (long r = row0; r < row1; r += 4) {
+        const uint8_t *w0 = w + r * row_bytes;
+        // A batch of decoding sequences streams the weights from memory: ask for the rows 16 ahead, as the row
+        // kernel does (prefill's tokens reuse each row quad from cache, and the requests cost little there).
+        for (size_t o = 0; o < 4 * row_bytes; o += 64) _mm_prefetch((const char *)w0 + 16 * row_bytes + o, _MM_HINT_T0);
+        for (long t = 0; t < t4; t += 4) {
+            __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            __m512 m = _mm512_setzero_ps();  // lane 4·row + token
+            const int8_t *q0 = qa + t * act_stride;
+            const float *d0 = da + t * blocks, *s0 = st + t * blocks;
+            const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
+            const __m512i zero = _mm512_setzero_si512();
+            for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
+                const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(
+                    _mm_setr_epi32((int)load32(b0), (int)load32(b1), (int)load32(b2), (int)load32(b3))));
+                const __m512 wd01 = _mm512_permutexvar_ps(i01, dm), wd23 = _mm512_permutexvar_ps(i23, dm);
+                m = _mm512_fmadd_ps(_mm512_permutexvar_ps(im, dm), _mm512_broadcast_f32x4(_mm_loadu_ps(s0 + 4 * b)), m);
+                const __m512i u01 = unpack_pair(b0 + 4, b1 + 4), u23 = unpack_pair(b2 + 4, b3 + 4);
+#define TOKENZ(k, A0, A1) { \
+                    const __m512i x = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(q0 + (k) * act_stride + b * 32))); \
+                    const __m512 d = _mm512_set1_ps(d0[(k) * blocks + b]); \
+                    A0 = _mm512_fmadd_ps(_mm512_mul_ps(wd01, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u01, x)), A0); \
+                    A1 = _mm512_fmadd_ps(_mm512_mul_ps(wd23, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u23, x)), A1); }
+                TOKENZ(0, a00, a10)
+                TOKENZ(1, a01, a11)
+                TOKENZ(2, a02, a12)
+                TOKENZ(3, a03, a13)
+#undef TOKENZ
+            }
+            float mn[16];
+            _mm512_storeu_ps(mn, m);
+            float *o = out + t * out_stride + r;
+            o[0] = hsum_lo(a00) + mn[0]; o[1] = hsum_hi(a00) + mn[4]; o[2] = hsum_lo(a10) + mn[8]; o[3] = hsum_hi(a10) + mn[12];
+            o += out_stride;
+            o[0] = hsum_lo(a01) + mn[1]; o[1] = hsum_hi(a01) + mn[5]; o[2] = hsum_lo(a11) + mn[9]; o[3] = hsum_hi(a11) + mn[13];
+            o += out_stride;
+            o[0] = hsum_lo(a02) + mn[2]; o[1] = hsum_hi(a02) + mn[6]; o[2] = hsum_lo(a12) + mn[10]; o[3] = hsum_hi(a12) + mn[14];
+            o += out_stride;
+            o[0] = hsum_lo(a03) + mn[3]; o[1] = hsum_hi(a03) + mn[7]; o[2] = hsum_lo(a13) + mn[11]; o[3] = hsum_hi(a13) + mn[15];
+        }
+    }
+}
+
+ZKERNEL static void rag_gemmz2_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
+                                         const int8_t *qa, const float *da, const float *sa, long act_stride,
+                                         long tokens, long blocks, float *out, long out_stride) {
+    const long rows4 = row0 + (row1 - row0) / 4 * 4;
+    // The tokens' activation sums transposed (st[(q·blocks + b)·4 + k] = sa[(4q + k)·blocks + b]), in slabs that
+    // fit this stack buffer.
+    enum { ST = 8192 };
+    float st[ST];
+    const long slab = blocks * 4 <= ST ? ST / (blocks * 4) * 4 : 0;
+    long t = 0;
+    if (rows4 > row0 && slab > 0) {
+        for (; t + 3 < tokens; t += slab) {
+            const long n = (tokens - t) / 4 * 4 < slab ? (tokens - t) / 4 * 4 : slab;
+            for (long q = 0; q < n / 4; q++)
+                for (long b = 0; b < blocks; b++)
+                    for (long k = 0; k < 4; k++) st[(q * blocks + b) * 4 + k] = sa[(t + 4 * q + k) * blocks + b];
+            gemmz2_quads((const uint8_t *)w, row_bytes, row0, rows4, qa + t * act_stride, da + t * blocks, st,
+                         act_stride, n, blocks, out + t * out_stride, out_stride);
+            if (n < slab) { t += n; break; }
+        }
+        for (long tt = t; tt < tokens; tt++)
+            for (long r = row0; r < rows4; r++)
+                out[tt * out_stride + r] = row_q4_1_avx512vnni((const uint8_t *)w + r * row_bytes, qa + tt * act_stride,
+                                                               da + tt * blocks, sa + tt * blocks, blocks);
+        if (rows4 < row1)
+            rag_gemm_q4_1_q8_1_avx512vnni(w, row_bytes, rows4, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
+        return;
+    }
+    rag_gemm_q4_1_q8_1_avx512vnni(w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
+}
+
 // The prefill GEMM's own choice, independent of the row kernels': instruction set (one variant bit) and tile
-// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens, 2: 4 × 4 on 512-bit registers, AVX-512 VNNI only). 0: not chosen yet (the row kernels' variant, tile 2×4).
+// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens, 2: 4 × 4 on 512-bit registers, 3: the same with row pairs, both AVX-512 VNNI only). 0: not chosen yet (the row kernels' variant, tile 2×4).
 static int chosen_gemm;  // isa | tile << 8
 
 int rag_quant_gemm_variant(void) {
@@ -211,7 +317,7 @@ int rag_quant_gemm_variant(void) {
 
 int rag_quant_gemm_use_variant(int isa, int tile) {
     if (isa == 0) { __atomic_store_n(&chosen_gemm, 0, __ATOMIC_RELAXED); return 1; }
-    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 2 || (tile == 2 && isa != 4))
+    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 3 || (tile >= 2 && isa != 4))
         return 0;
     __atomic_store_n(&chosen_gemm, isa | tile << 8, __ATOMIC_RELAXED);
     return 1;
@@ -222,6 +328,7 @@ void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes,
                              long blocks, float *out, long out_stride) {
 #define GEMM_ARGS w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride
     if (tile == 2 && isa == 4) { rag_gemmz_q4_1_q8_1(GEMM_ARGS); return; }
+    if (tile == 3 && isa == 4) { rag_gemmz2_q4_1_q8_1(GEMM_ARGS); return; }
     if (tile >= 1) {
         switch (isa) {
         case 2: rag_gemm4_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
@@ -400,6 +507,33 @@ KERNEL void rag_swiglu(float *gate, const float *up, long n) {
 // q is rounded to f16; each q·k is 16 lane-wise FMA chains reduced pairwise (lanes i+8, then i+4, then 0+2/1+3);
 // the softmax sum adds 16-value float partial sums in double; probabilities are rounded to f16; each output value
 // is 16 lane chains over positions (lane = position mod 16) reduced the same way.
+// lanes[j][0..<head_dim] (rows 128 floats apart) = Σ scores[p]·V[p] over the positions p ∈ [0, end) with
+// p ≡ j (mod n_lanes), in increasing p, one FMA per position: for each lane the order of a loop over all positions
+// that adds position p into lane p mod n_lanes, but with the lane's 64-value slice held in eight registers instead
+// of loaded and stored at every position. Lanes without a position are zero.
+KERNEL static void value_lanes(const float *scores, const uint16_t *values, long stride, long start, long end,
+                               long head_dim, long n_lanes, float *lanes) {
+    for (long j = 0; j < n_lanes; j++)
+        for (long d0 = 0; d0 < head_dim; d0 += 64) {
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (long p = start + j; p < end; p += n_lanes) {
+                const __m256 w = _mm256_set1_ps(scores[p]);
+                const uint16_t *v = values + p * stride + d0;
+                a0 = _mm256_fmadd_ps(w, load_f16x8(v), a0);
+                a1 = _mm256_fmadd_ps(w, load_f16x8(v + 8), a1);
+                a2 = _mm256_fmadd_ps(w, load_f16x8(v + 16), a2);
+                a3 = _mm256_fmadd_ps(w, load_f16x8(v + 24), a3);
+                a4 = _mm256_fmadd_ps(w, load_f16x8(v + 32), a4);
+                a5 = _mm256_fmadd_ps(w, load_f16x8(v + 40), a5);
+                a6 = _mm256_fmadd_ps(w, load_f16x8(v + 48), a6);
+                a7 = _mm256_fmadd_ps(w, load_f16x8(v + 56), a7);
+            }
+            float *l = lanes + j * 128 + d0;
+            _mm256_storeu_ps(l, a0); _mm256_storeu_ps(l + 8, a1); _mm256_storeu_ps(l + 16, a2); _mm256_storeu_ps(l + 24, a3);
+            _mm256_storeu_ps(l + 32, a4); _mm256_storeu_ps(l + 40, a5); _mm256_storeu_ps(l + 48, a6); _mm256_storeu_ps(l + 56, a7);
+        }
+}
+
 KERNEL void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t *values, long stride, long positions,
                            long head_dim, float scale, float *scores, float *out) {
     float qh[128];
@@ -429,15 +563,7 @@ KERNEL void rag_attend_f16(const float *q, const uint16_t *keys, const uint16_t 
     for (long p = 0; p < positions; p++) scores[p] = _cvtsh_ss(_cvtss_sh(scores[p] * inv, _MM_FROUND_TO_NEAREST_INT));
     // lanes[j][d]: Σ over positions ≡ j (mod 16), in order, by FMA.
     float lanes[16][128];
-    for (long j = 0; j < 16; j++)
-        for (long d = 0; d < head_dim; d++) lanes[j][d] = 0;
-    for (long p = 0; p < positions; p++) {
-        const __m256 w = _mm256_set1_ps(scores[p]);
-        const uint16_t *v = values + p * stride;
-        float *acc = lanes[p & 15];
-        for (long d = 0; d < head_dim; d += 8)
-            _mm256_storeu_ps(acc + d, _mm256_fmadd_ps(w, load_f16x8(v + d), _mm256_loadu_ps(acc + d)));
-    }
+    value_lanes(scores, values, stride, 0, positions, head_dim, 16, &lanes[0][0]);
     for (long d = 0; d < head_dim; d += 8) {
         __m256 t3[8], t6[4];
         for (int i = 0; i < 8; i++) t3[i] = _mm256_add_ps(_mm256_loadu_ps(lanes[i] + d), _mm256_loadu_ps(lanes[i + 8] + d));
@@ -492,15 +618,7 @@ KERNEL void rag_attend_f16_single(const float *q, const uint16_t *keys, const ui
     // lanes[p mod 64][d] for the positions below np.
     static __thread float lanes[64][128];
     const long vec_end = np < positions ? np : positions;
-    for (long j = 0; j < (np < 64 ? np : 64); j++)
-        for (long d = 0; d < head_dim; d++) lanes[j][d] = 0;
-    for (long p = 0; p < vec_end; p++) {
-        const __m256 w = _mm256_set1_ps(scores[p]);
-        const uint16_t *v = values + p * stride;
-        float *a = lanes[p & 63];
-        for (long d = 0; d < head_dim; d += 8)
-            _mm256_storeu_ps(a + d, _mm256_fmadd_ps(w, load_f16x8(v + d), _mm256_loadu_ps(a + d)));
-    }
+    if (np > 0) value_lanes(scores, values, stride, 0, vec_end, head_dim, 64, &lanes[0][0]);
     for (long d = 0; d < head_dim; d += 8) {
         float r[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         if (np > 0) {

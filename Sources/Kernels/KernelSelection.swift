@@ -36,7 +36,7 @@ public struct KernelVariant: Sendable, Hashable, CustomStringConvertible {
     public let bits: Int
     /// CQuantKernels' instruction-set bit (decode, prefill) or CInt8Gemm's variant bit (int8).
     let code: Int32
-    /// Prefill tile: 0 = 2 rows × 4 tokens, 1 = 4 rows × 4 tokens, 2 = 4 × 4 on 512-bit registers.
+    /// Prefill tile: 0 = 2 rows × 4 tokens, 1 = 4 rows × 4 tokens, 2 = 4 × 4 on 512-bit registers, 3 = the same with row pairs.
     let tile: Int32
 
     public var description: String { "\(family.rawValue)=\(name)" }
@@ -52,6 +52,7 @@ public struct KernelVariant: Sendable, Hashable, CustomStringConvertible {
             }
         }
         out.append(KernelVariant(family: .prefill, name: "avx512vnni-4x4-zmm", bits: 512, code: 4, tile: 2))
+        out.append(KernelVariant(family: .prefill, name: "avx512vnni-4x4-zmm-pairs", bits: 512, code: 4, tile: 3))
         out.append(KernelVariant(family: .int8, name: "vnni512", bits: 512, code: RAG_I16_VNNI512, tile: 0))
         out.append(KernelVariant(family: .int8, name: "vnni256", bits: 256, code: RAG_I16_VNNI256, tile: 0))
         out.append(KernelVariant(family: .int8, name: "avxvnni", bits: 256, code: RAG_I16_AVXVNNI, tile: 0))

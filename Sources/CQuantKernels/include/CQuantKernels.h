@@ -27,7 +27,8 @@ void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         const int8_t *qa, const float *da, const float *sa, long act_stride, long tokens,
                         long blocks, float *out, long out_stride);
 /// The prefill GEMM's variant: instruction set bit | tile << 8 (tile 0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens,
-/// 2: 4 rows × 4 tokens on 512-bit registers, two tokens per register; AVX-512 VNNI only).
+/// 2: 4 rows × 4 tokens on 512-bit registers, two tokens per register, 3: the same, two rows per register; 2 and 3
+/// AVX-512 VNNI only).
 /// Unless chosen, the row kernels' variant with tile 0. Every variant and tile gives bit-identical results.
 int rag_quant_gemm_variant(void);
 /// Chooses the prefill GEMM's instruction set (one bit; 0 = back to the default) and tile. 0 when unavailable.
