@@ -83,12 +83,12 @@ public enum KernelBenchmark {
         var lines = ["cpu: \(r.cpu)", "", "int8 peak of one core, by instruction form (register-only loop):"]
         for p in r.peaks { lines.append("  \(p.form.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.bits) bit  \(String(format: "%7.1f", p.gops)) GOP/s") }
         lines.append("")
-        lines.append("family   variant            bits   µs/call    GOP/s  of peak chosen         shape")
+        lines.append("family   variant                   bits   µs/call    GOP/s  of peak chosen         shape")
         for row in r.rows {
             let source = r.choices.first { $0.family == row.family && $0.variant == row.variant }?.source.rawValue ?? ""
             lines.append([
                 row.family.padding(toLength: 8, withPad: " ", startingAt: 0),
-                row.variant.padding(toLength: 18, withPad: " ", startingAt: 0),
+                row.variant.padding(toLength: 25, withPad: " ", startingAt: 0),
                 String(format: "%4d", row.bits),
                 String(format: "%9.1f", row.microseconds),
                 String(format: "%8.1f", row.gops),
