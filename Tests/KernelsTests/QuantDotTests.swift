@@ -1,4 +1,5 @@
 /// Quantised dot products and matrix products against plain scalar references, on odd shapes.
+import CQuantKernels
 import Testing
 @testable import Kernels
 
@@ -168,17 +169,23 @@ func quantizedMatrix(_ format: QuantFormat, rows: Int, cols: Int, seed: UInt64) 
 
     /// Several tokens at once (the multi-token kernels: Q4_1 prefill, Q8_0 output head of a decoding batch) give
     /// bit for bit what one token at a time gives, in every variant: a sequence's logits do not depend on its batch.
+    /// Every prefill GEMM variant too: the Q8_0 head's batch kernel follows its register width (512-bit when a zmm
+    /// tile is chosen).
     @Test(arguments: QuantFormat.allCases)
     func manyTokensEqualOneAtATimeBitForBit(format: QuantFormat) throws {
-        defer { QuantKernelVariant.use(nil) }
-        for (rows, cols, tokens) in [(17, 160, 5), (34, 576, 4), (9, 96, 8), (3, 64, 7)] {
+        defer { QuantKernelVariant.use(nil); rag_quant_gemm_use_variant(0, 0) }
+        let gemms: [KernelVariant?] = quantKernelsAccelerated ? KernelFamily.prefill.available.map(Optional.some) : [nil]
+        for (rows, cols, tokens) in [(17, 160, 5), (34, 576, 4), (9, 96, 8), (3, 64, 7), (6, 64, 4), (23, 1536, 9)] {
             let w = quantizedMatrix(format, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
             let x = randomFloats(tokens * cols, seed: UInt64(tokens * 7 + cols), scale: 2)
             for v in quantKernelsAccelerated ? QuantKernelVariant.available.map(Optional.some) : [nil] {
                 if let v { #expect(QuantKernelVariant.use(v)) }
-                let together = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
                 let single = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x, oneTokenAtATime: true)
-                #expect(together.map(\.bitPattern) == single.map(\.bitPattern), "\(String(describing: v)) \(format) \(rows)x\(cols)x\(tokens)")
+                for g in gemms {
+                    if let g { #expect(g.use()) }
+                    let together = products(format, rows: rows, cols: cols, tokens: tokens, w: w, x: x)
+                    #expect(together.map(\.bitPattern) == single.map(\.bitPattern), "\(String(describing: v)) \(String(describing: g)) \(format) \(rows)x\(cols)x\(tokens)")
+                }
             }
         }
     }
