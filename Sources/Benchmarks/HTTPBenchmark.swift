@@ -66,8 +66,9 @@ public struct HTTPBenchmark: Sendable {
                 o = ["question": prompts[i % prompts.count], "stream": true, "max_tokens": maxTokens, "cache": false]
                 if let style { o["style"] = style }
             } else {
+                // Greedy on every server: llama-server's default is 0.8 with its sampler chain, ours 0.
                 o = ["model": "smollm2-135m-instruct", "stream": true, "max_tokens": maxTokens, "stream_options": ["include_usage": true],
-                     "messages": [["role": "user", "content": prompts[i % prompts.count]]]]
+                     "temperature": 0, "messages": [["role": "user", "content": prompts[i % prompts.count]]]]
             }
             return Array(try JSONSerialization.data(withJSONObject: o))
         }
