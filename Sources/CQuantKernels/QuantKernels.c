@@ -275,6 +275,51 @@ ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, 
     }
 }
 
+// Two or three tokens (a decoding batch of 2 or 3, or a remainder): the 4 × 4 tile's work for those tokens only,
+// so a small batch still shares each row quad's unpacking and scales (its outputs get the 4 × 4 tile's operations).
+ZKERNEL static void gemmz2_few(const uint8_t *w, size_t row_bytes, long row0, long row1, const int8_t *qa,
+                               const float *da, const float *sa, long act_stride, long blocks, float *out,
+                               long out_stride, int three) {
+    const __m512i i01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
+    const __m512i i23 = _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6);
+    const __m512i im = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
+    const __m512i zero = _mm512_setzero_si512();
+    for (long r = row0; r < row1; r += 4) {
+        const uint8_t *w0 = w + r * row_bytes;
+        for (size_t o = 0; o < 4 * row_bytes; o += 64) _mm_prefetch((const char *)w0 + 16 * row_bytes + o, _MM_HINT_T0);
+        __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+        __m512 m = _mm512_setzero_ps();  // lane 4·row + token (lane 3, and 2 for two tokens, unused)
+        const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
+        for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
+            const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(
+                _mm_setr_epi32((int)load32(b0), (int)load32(b1), (int)load32(b2), (int)load32(b3))));
+            const __m512 wd01 = _mm512_permutexvar_ps(i01, dm), wd23 = _mm512_permutexvar_ps(i23, dm);
+            m = _mm512_fmadd_ps(_mm512_permutexvar_ps(im, dm),
+                                _mm512_broadcast_f32x4(_mm_setr_ps(sa[b], sa[blocks + b], three ? sa[2 * blocks + b] : 0, 0)), m);
+            const __m512i u01 = unpack_pair(b0 + 4, b1 + 4), u23 = unpack_pair(b2 + 4, b3 + 4);
+#define TOKEND(k, A0, A1) { \
+                const __m512i x = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qa + (k) * act_stride + b * 32))); \
+                const __m512 d = _mm512_set1_ps(da[(k) * blocks + b]); \
+                A0 = _mm512_fmadd_ps(_mm512_mul_ps(wd01, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u01, x)), A0); \
+                A1 = _mm512_fmadd_ps(_mm512_mul_ps(wd23, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u23, x)), A1); }
+            TOKEND(0, a00, a10)
+            TOKEND(1, a01, a11)
+            if (three) TOKEND(2, a02, a12)
+#undef TOKEND
+        }
+        float mn[16];
+        _mm512_storeu_ps(mn, m);
+        float *o = out + r;
+        o[0] = hsum_lo(a00) + mn[0]; o[1] = hsum_hi(a00) + mn[4]; o[2] = hsum_lo(a10) + mn[8]; o[3] = hsum_hi(a10) + mn[12];
+        o += out_stride;
+        o[0] = hsum_lo(a01) + mn[1]; o[1] = hsum_hi(a01) + mn[5]; o[2] = hsum_lo(a11) + mn[9]; o[3] = hsum_hi(a11) + mn[13];
+        if (three) {
+            o += out_stride;
+            o[0] = hsum_lo(a02) + mn[2]; o[1] = hsum_hi(a02) + mn[6]; o[2] = hsum_lo(a12) + mn[10]; o[3] = hsum_hi(a12) + mn[14];
+        }
+    }
+}
+
 ZKERNEL static void rag_gemmz2_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                                          const int8_t *qa, const float *da, const float *sa, long act_stride,
                                          long tokens, long blocks, float *out, long out_stride) {
@@ -295,10 +340,15 @@ ZKERNEL static void rag_gemmz2_q4_1_q8_1(const void *w, size_t row_bytes, long r
                          act_stride, n, blocks, out + t * out_stride, out_stride);
             if (n < slab) { t += n; break; }
         }
+        if (tokens - t >= 2) {
+            const int three = tokens - t == 3;
+            gemmz2_few((const uint8_t *)w, row_bytes, row0, rows4, qa + t * act_stride, da + t * blocks,
+                       sa + t * blocks, act_stride, blocks, out + t * out_stride, out_stride, three);
+            t += 2 + three;
+        }
         for (long tt = t; tt < tokens; tt++)
-            for (long r = row0; r < rows4; r++)
-                out[tt * out_stride + r] = row_q4_1_avx512vnni((const uint8_t *)w + r * row_bytes, qa + tt * act_stride,
-                                                               da + tt * blocks, sa + tt * blocks, blocks);
+            rag_rows_q4_1_q8_1_avx512vnni(w, row_bytes, row0, rows4, qa + tt * act_stride, da + tt * blocks,
+                                          sa + tt * blocks, blocks, out + tt * out_stride);
         if (rows4 < row1)
             rag_gemm_q4_1_q8_1_avx512vnni(w, row_bytes, rows4, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride);
         return;

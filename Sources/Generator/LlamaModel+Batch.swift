@@ -144,10 +144,16 @@ let batchTileRows = 32
 /// on cpu family 26 under load), the rest through the one-row (decode) kernel tile by tile, so batches of 2 and 3
 /// keep its prefetching instead of the multi-token kernel's slow one-token tail (2.5× the CPU at batch 2). Both
 /// kernels compute each output with the same operations in the same order (BatchedGenerationTests checks greedy
-/// continuations alone and batched by 2–4).
+/// continuations alone and batched by 2–4). The 512-bit row-pair tile has two- and three-token bodies and
+/// prefetches, so when timing chose it every batch size goes through it: `rag bench generate --batch B --threads 2
+/// --fixed-threads` (cpu family 26) went from 296 to 451–459 tok/s at B = 2 and from 417–459 to 520–525 at B = 3.
 @inline(__always)
 func batchMultiply(_ m: QuantMatrix, rows: Range<Int>, act: Q8Activations, batch: Int, out: UnsafeMutablePointer<Float>, outStride: Int) {
     if batch == 1 { m.multiply(rows: rows, act: act, tokens: 0..<1, out: out, outStride: outStride); return }
+    if smallBatchesShareWeights {
+        m.multiply(rows: rows, act: act, tokens: 0..<batch, out: out, outStride: outStride)
+        return
+    }
     var first = 0
     if batch >= 4 {
         first = batch / 4 * 4

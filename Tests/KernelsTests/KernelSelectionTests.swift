@@ -14,7 +14,7 @@ import Testing
         try #require(quantKernelsAccelerated, "the C kernels do not run on this CPU")
         let variants = KernelFamily.prefill.available
         #expect(variants.count >= 2, "both tiles of AVX2 at least")
-        for (rows, cols, tokens) in [(1, 32, 2), (7, 608, 5), (17, 160, 9), (34, 576, 7), (64, 1536, 16), (13, 96, 4)] {
+        for (rows, cols, tokens) in [(1, 32, 2), (7, 608, 5), (17, 160, 9), (34, 576, 7), (64, 1536, 16), (13, 96, 4), (13, 96, 2), (9, 160, 3)] {
             let w = quantizedMatrix(.q4_1, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
             let x = randomFloats(tokens * cols, seed: UInt64(tokens + cols), scale: 3)
             let act = Q8Activations(capacityRows: tokens, columns: cols)
