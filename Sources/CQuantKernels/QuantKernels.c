@@ -225,13 +225,39 @@ ZKERNEL static inline uint32_t load32(const uint8_t *p) {
     return v;
 }
 
+// One block of a row quad for the row-pair tiles: the four rows' scales spread as [d0×8, d1×8] and [d2×8, d3×8],
+// their mins as [m0×4, m1×4, m2×4, m3×4], and the two row pairs' unpacked nibbles.
+// The permutations are made once per call (RowQuadSpread) and kept in registers across the block loop.
+typedef struct { __m512 wd01, wd23, mv; __m512i u01, u23; } RowQuadBlock;
+typedef struct { __m512i i01, i23, im; } RowQuadSpread;
+ZKERNEL static inline RowQuadSpread row_quad_spread(void) {
+    return (RowQuadSpread){_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2),
+                           _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6),
+                           _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7)};
+}
+ZKERNEL static inline RowQuadBlock row_quad_block(RowQuadSpread sp, const uint8_t *b0, const uint8_t *b1,
+                                                  const uint8_t *b2, const uint8_t *b3) {
+    const __m512i i01 = sp.i01, i23 = sp.i23, im = sp.im;
+    const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(
+        _mm_setr_epi32((int)load32(b0), (int)load32(b1), (int)load32(b2), (int)load32(b3))));
+    return (RowQuadBlock){_mm512_permutexvar_ps(i01, dm), _mm512_permutexvar_ps(i23, dm), _mm512_permutexvar_ps(im, dm),
+                          unpack_pair(b0 + 4, b1 + 4), unpack_pair(b2 + 4, b3 + 4)};
+}
+
+// One token's products with a row quad's block: its activation block broadcast to both halves, its scale times
+// each row's, accumulated into the pair registers A0 (rows 0, 1) and A1 (rows 2, 3).
+#define ROW_QUAD_TOKEN(B, q, dk, A0, A1) { \
+    const __m512i x_ = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(q))); \
+    const __m512 d_ = _mm512_set1_ps(dk); \
+    const __m512i z_ = _mm512_setzero_si512(); \
+    A0 = _mm512_fmadd_ps(_mm512_mul_ps((B).wd01, d_), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(z_, (B).u01, x_)), A0); \
+    A1 = _mm512_fmadd_ps(_mm512_mul_ps((B).wd23, d_), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(z_, (B).u23, x_)), A1); }
+
 // Tokens [0, t4) of one call, in quads; st: the quads' activation sums transposed, st[(q·blocks + b)·4 + k].
 ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, long row1, const int8_t *qa,
                                  const float *da, const float *st, long act_stride, long t4, long blocks, float *out,
                                  long out_stride) {
-    const __m512i i01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
-    const __m512i i23 = _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6);
-    const __m512i im = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
+    const RowQuadSpread sp = row_quad_spread();
     for (long r = row0; r < row1; r += 4) {
         const uint8_t *w0 = w + r * row_bytes;
         // A batch of decoding sequences streams the weights from memory: ask for the rows 16 ahead, as the row
@@ -243,23 +269,13 @@ ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, 
             const int8_t *q0 = qa + t * act_stride;
             const float *d0 = da + t * blocks, *s0 = st + t * blocks;
             const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
-            const __m512i zero = _mm512_setzero_si512();
             for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
-                const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(
-                    _mm_setr_epi32((int)load32(b0), (int)load32(b1), (int)load32(b2), (int)load32(b3))));
-                const __m512 wd01 = _mm512_permutexvar_ps(i01, dm), wd23 = _mm512_permutexvar_ps(i23, dm);
-                m = _mm512_fmadd_ps(_mm512_permutexvar_ps(im, dm), _mm512_broadcast_f32x4(_mm_loadu_ps(s0 + 4 * b)), m);
-                const __m512i u01 = unpack_pair(b0 + 4, b1 + 4), u23 = unpack_pair(b2 + 4, b3 + 4);
-#define TOKENZ(k, A0, A1) { \
-                    const __m512i x = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(q0 + (k) * act_stride + b * 32))); \
-                    const __m512 d = _mm512_set1_ps(d0[(k) * blocks + b]); \
-                    A0 = _mm512_fmadd_ps(_mm512_mul_ps(wd01, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u01, x)), A0); \
-                    A1 = _mm512_fmadd_ps(_mm512_mul_ps(wd23, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u23, x)), A1); }
-                TOKENZ(0, a00, a10)
-                TOKENZ(1, a01, a11)
-                TOKENZ(2, a02, a12)
-                TOKENZ(3, a03, a13)
-#undef TOKENZ
+                const RowQuadBlock B = row_quad_block(sp, b0, b1, b2, b3);
+                m = _mm512_fmadd_ps(B.mv, _mm512_broadcast_f32x4(_mm_loadu_ps(s0 + 4 * b)), m);
+                ROW_QUAD_TOKEN(B, q0 + b * 32, d0[b], a00, a10)
+                ROW_QUAD_TOKEN(B, q0 + act_stride + b * 32, d0[blocks + b], a01, a11)
+                ROW_QUAD_TOKEN(B, q0 + 2 * act_stride + b * 32, d0[2 * blocks + b], a02, a12)
+                ROW_QUAD_TOKEN(B, q0 + 3 * act_stride + b * 32, d0[3 * blocks + b], a03, a13)
             }
             float mn[16];
             _mm512_storeu_ps(mn, m);
@@ -280,10 +296,7 @@ ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, 
 ZKERNEL static void gemmz2_few(const uint8_t *w, size_t row_bytes, long row0, long row1, const int8_t *qa,
                                const float *da, const float *sa, long act_stride, long blocks, float *out,
                                long out_stride, int three) {
-    const __m512i i01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
-    const __m512i i23 = _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6);
-    const __m512i im = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
-    const __m512i zero = _mm512_setzero_si512();
+    const RowQuadSpread sp = row_quad_spread();
     for (long r = row0; r < row1; r += 4) {
         const uint8_t *w0 = w + r * row_bytes;
         for (size_t o = 0; o < 4 * row_bytes; o += 64) _mm_prefetch((const char *)w0 + 16 * row_bytes + o, _MM_HINT_T0);
@@ -291,21 +304,11 @@ ZKERNEL static void gemmz2_few(const uint8_t *w, size_t row_bytes, long row0, lo
         __m512 m = _mm512_setzero_ps();  // lane 4·row + token (lane 3, and 2 for two tokens, unused)
         const uint8_t *b0 = w0, *b1 = w0 + row_bytes, *b2 = b1 + row_bytes, *b3 = b2 + row_bytes;
         for (long b = 0; b < blocks; b++, b0 += 20, b1 += 20, b2 += 20, b3 += 20) {
-            const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(
-                _mm_setr_epi32((int)load32(b0), (int)load32(b1), (int)load32(b2), (int)load32(b3))));
-            const __m512 wd01 = _mm512_permutexvar_ps(i01, dm), wd23 = _mm512_permutexvar_ps(i23, dm);
-            m = _mm512_fmadd_ps(_mm512_permutexvar_ps(im, dm),
-                                _mm512_broadcast_f32x4(_mm_setr_ps(sa[b], sa[blocks + b], three ? sa[2 * blocks + b] : 0, 0)), m);
-            const __m512i u01 = unpack_pair(b0 + 4, b1 + 4), u23 = unpack_pair(b2 + 4, b3 + 4);
-#define TOKEND(k, A0, A1) { \
-                const __m512i x = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qa + (k) * act_stride + b * 32))); \
-                const __m512 d = _mm512_set1_ps(da[(k) * blocks + b]); \
-                A0 = _mm512_fmadd_ps(_mm512_mul_ps(wd01, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u01, x)), A0); \
-                A1 = _mm512_fmadd_ps(_mm512_mul_ps(wd23, d), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(zero, u23, x)), A1); }
-            TOKEND(0, a00, a10)
-            TOKEND(1, a01, a11)
-            if (three) TOKEND(2, a02, a12)
-#undef TOKEND
+            const RowQuadBlock B = row_quad_block(sp, b0, b1, b2, b3);
+            m = _mm512_fmadd_ps(B.mv, _mm512_broadcast_f32x4(_mm_setr_ps(sa[b], sa[blocks + b], three ? sa[2 * blocks + b] : 0, 0)), m);
+            ROW_QUAD_TOKEN(B, qa + b * 32, da[b], a00, a10)
+            ROW_QUAD_TOKEN(B, qa + act_stride + b * 32, da[blocks + b], a01, a11)
+            if (three) ROW_QUAD_TOKEN(B, qa + 2 * act_stride + b * 32, da[2 * blocks + b], a02, a12)
         }
         float mn[16];
         _mm512_storeu_ps(mn, m);
