@@ -93,5 +93,5 @@ public struct QuantMatrix: @unchecked Sendable {  // a read-only view; the owner
 }
 
 /// Whether the multi-token Q4_1 kernel in force (the prefill GEMM's timed choice) serves batches of 2 and 3 as
-/// well as one row at a time does: the 512-bit row-pair tile, with its two-token body and prefetching.
+/// well as one row at a time does: the 512-bit row-pair tile, with its two- and three-token bodies and prefetching.
 public var smallBatchesShareWeights: Bool { quantKernelsAccelerated && rag_quant_gemm_variant() >> 8 == 3 }
