@@ -15,12 +15,13 @@ torch.set_num_interop_threads(1) if hasattr(torch, "set_num_interop_threads") el
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODEL_DIR = os.environ.get("MINILM_DIR", os.path.join(ROOT, "Models", "minilm"))
 CORPUS = os.path.join(ROOT, ".eval", "scifact-corpus.jsonl")
-QUERIES = "/work/shared/eval/scifact/queries.jsonl"
-QRELS = "/work/shared/eval/scifact/qrels/test.tsv"
+SHARED = os.environ.get("RAG_SHARED", os.path.join(ROOT, "..", "shared"))
+QUERIES = os.path.join(SHARED, "eval", "scifact", "queries.jsonl")
+QRELS = os.path.join(SHARED, "eval", "scifact", "qrels", "test.tsv")
 CACHE = os.environ.get("DISTILL_CACHE", os.path.expanduser("~/.cache/rag-anchors/distill"))
 os.makedirs(CACHE, exist_ok=True)
 
-sys.path.insert(0, "/work/shared/anchors")
+sys.path.insert(0, os.path.join(SHARED, "anchors"))
 import beir_eval  # noqa: E402  (standard trec_eval-style nDCG@10)
 
 
