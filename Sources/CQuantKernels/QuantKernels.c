@@ -360,7 +360,7 @@ ZKERNEL static void rag_gemmz2_q4_1_q8_1(const void *w, size_t row_bytes, long r
 }
 
 // The prefill GEMM's own choice, independent of the row kernels': instruction set (one variant bit) and tile
-// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens, 2: 4 × 4 on 512-bit registers, 3: the same with row pairs, both AVX-512 VNNI only). 0: not chosen yet (the row kernels' variant, tile 2×4).
+// (0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens, 2: 4 × 4 on 512-bit registers, 3: the same with row pairs, both AVX-512 VNNI only, 4: 4 × 4 with vector scales). 0: not chosen yet (the row kernels' variant, tile 2×4).
 static int chosen_gemm;  // isa | tile << 8
 
 int rag_quant_gemm_variant(void) {
@@ -370,7 +370,7 @@ int rag_quant_gemm_variant(void) {
 
 int rag_quant_gemm_use_variant(int isa, int tile) {
     if (isa == 0) { __atomic_store_n(&chosen_gemm, 0, __ATOMIC_RELAXED); return 1; }
-    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 3 || (tile >= 2 && isa != 4))
+    if (!(rag_quant_kernels_variants() & isa) || (isa & (isa - 1)) || tile < 0 || tile > 4 || ((tile == 2 || tile == 3) && isa != 4))
         return 0;
     __atomic_store_n(&chosen_gemm, isa | tile << 8, __ATOMIC_RELAXED);
     return 1;
@@ -382,6 +382,13 @@ void rag_gemm_q4_1_q8_1_with(int isa, int tile, const void *w, size_t row_bytes,
 #define GEMM_ARGS w, row_bytes, row0, row1, qa, da, sa, act_stride, tokens, blocks, out, out_stride
     if (tile == 2 && isa == 4) { rag_gemmz_q4_1_q8_1(GEMM_ARGS); return; }
     if (tile == 3 && isa == 4) { rag_gemmz2_q4_1_q8_1(GEMM_ARGS); return; }
+    if (tile == 4) {
+        switch (isa) {
+        case 2: rag_gemm4s_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
+        case 4: rag_gemm4s_q4_1_q8_1_avx512vnni(GEMM_ARGS); return;
+        default: rag_gemm4s_q4_1_q8_1_avx2(GEMM_ARGS); return;
+        }
+    }
     if (tile >= 1) {
         switch (isa) {
         case 2: rag_gemm4_q4_1_q8_1_avxvnni(GEMM_ARGS); return;
@@ -551,7 +558,8 @@ void rag_gemm_q8_0_q8_0(const void *w, size_t row_bytes, long row0, long row1, c
                         long act_stride, long tokens, long blocks, float *out, long out_stride) {
     // 512-bit when the prefill GEMM's timing chose a 512-bit tile on this machine (the same trade: Zen 5 runs them
     // at full width, Zen 4 in halves), else the row kernels' instruction set.
-    if (rag_quant_gemm_variant() >> 8 >= 2) {
+    const int tile = rag_quant_gemm_variant() >> 8;
+    if (tile == 2 || tile == 3) {
         rag_gemmz2_q8_0_q8_0(w, row_bytes, row0, row1, qa, da, act_stride, tokens, blocks, out, out_stride);
         return;
     }

@@ -36,7 +36,8 @@ public struct KernelVariant: Sendable, Hashable, CustomStringConvertible {
     public let bits: Int
     /// CQuantKernels' instruction-set bit (decode, prefill) or CInt8Gemm's variant bit (int8).
     let code: Int32
-    /// Prefill tile: 0 = 2 rows × 4 tokens, 1 = 4 rows × 4 tokens, 2 = 4 × 4 on 512-bit registers, 3 = the same with row pairs.
+    /// Prefill tile: 0 = 2 rows × 4 tokens, 1 = 4 rows × 4 tokens, 2 = 4 × 4 on 512-bit registers, 3 = the same with row pairs, 4 = 4 × 4 with the scales
+    /// converted as vectors.
     let tile: Int32
 
     public var description: String { "\(family.rawValue)=\(name)" }
@@ -47,7 +48,7 @@ public struct KernelVariant: Sendable, Hashable, CustomStringConvertible {
             out.append(KernelVariant(family: .decode, name: isa, bits: 256, code: code, tile: 0))
         }
         for (isa, code) in [("avx2", Int32(1)), ("avxvnni", 2), ("avx512vnni", 4)] {
-            for (tileName, tile) in [("2x4", Int32(0)), ("4x4", 1)] {
+            for (tileName, tile) in [("2x4", Int32(0)), ("4x4", 1), ("4x4-vscales", 4)] {
                 out.append(KernelVariant(family: .prefill, name: "\(isa)-\(tileName)", bits: 256, code: code, tile: tile))
             }
         }

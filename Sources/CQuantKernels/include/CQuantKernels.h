@@ -28,7 +28,7 @@ void rag_gemm_q4_1_q8_1(const void *w, size_t row_bytes, long row0, long row1,
                         long blocks, float *out, long out_stride);
 /// The prefill GEMM's variant: instruction set bit | tile << 8 (tile 0: 2 rows × 4 tokens, 1: 4 rows × 4 tokens,
 /// 2: 4 rows × 4 tokens on 512-bit registers, two tokens per register, 3: the same, two rows per register; 2 and 3
-/// AVX-512 VNNI only).
+/// AVX-512 VNNI only; 4: 4 rows × 4 tokens, scales converted as vectors).
 /// Unless chosen, the row kernels' variant with tile 0. Every variant and tile gives bit-identical results.
 int rag_quant_gemm_variant(void);
 /// Chooses the prefill GEMM's instruction set (one bit; 0 = back to the default) and tile. 0 when unavailable.
