@@ -31,6 +31,13 @@ KERNEL static inline float hsum(__m256 v) {
     return _mm_cvtss_f32(x);
 }
 
+// Writes a 4-row × 4-token tile: out[k·out_stride + r] = sum[4r + k] + mins[4r + k] (the reduced products of row r
+// and token k plus its mins' sum, added last as in the row kernel).
+static inline void store_tile4x4(float *o, long out_stride, const float sum[16], const float mins[16]) {
+    for (int k = 0; k < 4; k++, o += out_stride)
+        for (int r = 0; r < 4; r++) o[r] = sum[4 * r + k] + mins[4 * r + k];
+}
+
 // The row kernels in three variants with identical results: AVX2 (vpmaddubsw + vpmaddwd, as llama.cpp's AVX2
 // path), AVX-VNNI and AVX-512 VNNI on 256-bit registers (one vpdpbusd per block for the same int32 lane sums).
 #define V2(x, s) x##s
@@ -279,14 +286,11 @@ ZKERNEL static void gemmz2_quads(const uint8_t *w, size_t row_bytes, long row0, 
             }
             float mn[16];
             _mm512_storeu_ps(mn, m);
-            float *o = out + t * out_stride + r;
-            o[0] = hsum_lo(a00) + mn[0]; o[1] = hsum_hi(a00) + mn[4]; o[2] = hsum_lo(a10) + mn[8]; o[3] = hsum_hi(a10) + mn[12];
-            o += out_stride;
-            o[0] = hsum_lo(a01) + mn[1]; o[1] = hsum_hi(a01) + mn[5]; o[2] = hsum_lo(a11) + mn[9]; o[3] = hsum_hi(a11) + mn[13];
-            o += out_stride;
-            o[0] = hsum_lo(a02) + mn[2]; o[1] = hsum_hi(a02) + mn[6]; o[2] = hsum_lo(a12) + mn[10]; o[3] = hsum_hi(a12) + mn[14];
-            o += out_stride;
-            o[0] = hsum_lo(a03) + mn[3]; o[1] = hsum_hi(a03) + mn[7]; o[2] = hsum_lo(a13) + mn[11]; o[3] = hsum_hi(a13) + mn[15];
+            const float sum[16] = {hsum_lo(a00), hsum_lo(a01), hsum_lo(a02), hsum_lo(a03),
+                                   hsum_hi(a00), hsum_hi(a01), hsum_hi(a02), hsum_hi(a03),
+                                   hsum_lo(a10), hsum_lo(a11), hsum_lo(a12), hsum_lo(a13),
+                                   hsum_hi(a10), hsum_hi(a11), hsum_hi(a12), hsum_hi(a13)};
+            store_tile4x4(out + t * out_stride + r, out_stride, sum, mn);
         }
     }
 }

@@ -205,14 +205,9 @@ VKERNEL static void V(rag_gemm4s_q4_1_q8_1)(const void *w, size_t row_bytes, lon
             float mn[16];
             _mm256_storeu_ps(mn, m01);
             _mm256_storeu_ps(mn + 8, m23);
-            float *o = out + t * out_stride + r;
-            o[0] = hsum(a00) + mn[0]; o[1] = hsum(a10) + mn[4]; o[2] = hsum(a20) + mn[8]; o[3] = hsum(a30) + mn[12];
-            o += out_stride;
-            o[0] = hsum(a01) + mn[1]; o[1] = hsum(a11) + mn[5]; o[2] = hsum(a21) + mn[9]; o[3] = hsum(a31) + mn[13];
-            o += out_stride;
-            o[0] = hsum(a02) + mn[2]; o[1] = hsum(a12) + mn[6]; o[2] = hsum(a22) + mn[10]; o[3] = hsum(a32) + mn[14];
-            o += out_stride;
-            o[0] = hsum(a03) + mn[3]; o[1] = hsum(a13) + mn[7]; o[2] = hsum(a23) + mn[11]; o[3] = hsum(a33) + mn[15];
+            const float sum[16] = {hsum(a00), hsum(a01), hsum(a02), hsum(a03), hsum(a10), hsum(a11), hsum(a12), hsum(a13),
+                                   hsum(a20), hsum(a21), hsum(a22), hsum(a23), hsum(a30), hsum(a31), hsum(a32), hsum(a33)};
+            store_tile4x4(out + t * out_stride + r, out_stride, sum, mn);
         }
         for (long t = t4; t < tokens; t++)
             V(rag_rows_q4_1_q8_1)(w, row_bytes, r, r + 4, qa + t * act_stride, da + t * blocks, sa + t * blocks, blocks,
