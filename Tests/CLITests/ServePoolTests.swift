@@ -81,7 +81,12 @@ import Testing
         let served = Set(RAGServer.routes.filter { $0.path != "/mcp" }.map { "\($0.method) \($0.path)" })
         #expect(documented == served, "only documented: \(documented.subtracting(served)); only served: \(served.subtracting(documented))")
 
-        let server = try await ServerProcess.start(["--index", Self.index])
+        // Its own copy of the index: the documented examples write feedback, which the suites sharing the Corpus
+        // index (copied by ServeCLITests' feedback listing while this ran) must not see.
+        let dir = try CLI.temporaryDirectory("openapi")
+        let index = dir.appendingPathComponent("i.sqlite").path
+        try FileManager.default.copyItem(atPath: Self.index, toPath: index)
+        let server = try await ServerProcess.start(["--index", index])
         defer { server.stop() }
         let answerID = try #require(try await server.post("/v1/ask", json: ["question": "How do I run the tests?", "extractive": true]).json?["id"] as? String)
         for (path, ops) in paths.sorted(by: { $0.key < $1.key }) {
